@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { loadServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../registry/serve-config';
+import { startRegistry } from '../registry/serve';
+import { maskDatabaseUrl, openDatabase } from '../registry/storage/database';
+import { migrate } from '../registry/storage/migrations';
+
+/** `ingot registry serve|migrate`. */
+export function registryCommand(): Command {
+  const registry = new Command('registry').description('Run and maintain the image registry.');
+
+  registry
+    .command('serve')
+    .description('Serve the HCP Packer-compatible registry API.')
+    .option(
+      '--host <host>',
+      `address to listen on (env INGOT_HOST, default ${SERVE_DEFAULTS.host})`,
+    )
+    .option('--port <port>', `port to listen on (env INGOT_PORT, default ${SERVE_DEFAULTS.port})`)
+    .option(
+      '--database <url>',
+      `SQLite file or postgres:// URL (env INGOT_DATABASE_URL, default ${SERVE_DEFAULTS.database})`,
+    )
+    .option(
+      '--credentials-file <file>',
+      `where first start writes the admin credentials (default ${SERVE_DEFAULTS.credentialsFile})`,
+    )
+    .action(async (flags: ServeFlags) => {
+      const config = loadServeConfig(flags);
+      const running = await startRegistry(config);
+      const credentials = path.resolve(config.credentialsFile);
+      console.log(`Ingot registry listening on ${running.url}`);
+      console.log(`Database: ${maskDatabaseUrl(config.databaseUrl)}`);
+      if (running.credentialsFile) {
+        console.log(
+          `Admin credentials written to ${running.credentialsFile} (mode 0600; keep it secret).`,
+        );
+      } else if (fs.existsSync(credentials)) {
+        console.log(`Admin credentials: ${credentials}`);
+      } else {
+        console.log('Principals already exist; create more with `ingot principals create`.');
+      }
+      const stop = (signal: string) => {
+        running.app.log.info({ signal }, 'shutting down: draining in-flight requests');
+        running.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            running.app.log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+
+  registry
+    .command('migrate')
+    .description('Apply pending database migrations and exit.')
+    .option('--database <url>', 'SQLite file or postgres:// URL (env INGOT_DATABASE_URL)')
+    .action(async (flags: { database?: string }) => {
+      const config = loadServeConfig({ database: flags.database });
+      const db = await openDatabase(config.databaseUrl);
+      try {
+        const applied = await migrate(db);
+        console.log(
+          applied.length
+            ? `Applied migrations ${applied.join(', ')} to ${maskDatabaseUrl(config.databaseUrl)}.`
+            : 'Database is up to date.',
+        );
+      } finally {
+        await db.close();
+      }
+    });
+
+  return registry;
+}

@@ -1,0 +1,325 @@
+import { Type } from '@sinclair/typebox';
+import type { Registry } from '../../registry';
+import { ANY, allows, isRole, roleOn, ROLES } from '../../auth/roles';
+import { DURATION_PATTERN, formatDuration, parseDuration } from '../../duration';
+import { versionName, type Consumer } from '../../domain/model';
+import { PermissionDeniedError } from '../../errors';
+import { actorOf, scopeOf } from '../auth';
+import { INGOT_PREFIX, type App } from '../app-types';
+import { pageOf, paginate } from '../pagination';
+import { presentVersion } from '../present';
+import {
+  BucketParams,
+  ChannelParams,
+  DateTime,
+  ORGANIZATION_ID,
+  PageQuery,
+  Pagination,
+  ScopeParams,
+  VersionParams,
+  withErrors,
+} from '../schemas/common';
+import { Version } from '../schemas/model';
+
+const ConsumerSchema = Type.Object({
+  id: Type.String(),
+  pulumi_project: Type.String(),
+  stack: Type.String(),
+  urn: Type.String(),
+  channel: Type.String(),
+  version_fingerprint: Type.Optional(Type.String()),
+  version_name: Type.Optional(Type.String()),
+  first_seen_at: DateTime,
+  last_seen_at: DateTime,
+});
+
+const ConsumerBody = Type.Object(
+  {
+    pulumi_project: Type.String({ minLength: 1, maxLength: 200 }),
+    stack: Type.String({ minLength: 1, maxLength: 200 }),
+    urn: Type.String({ minLength: 1, maxLength: 2000, pattern: '^urn:pulumi:' }),
+    channel: Type.Optional(Type.String({ maxLength: 36 })),
+  },
+  { additionalProperties: false },
+);
+
+const PrincipalSchema = Type.Object({
+  client_id: Type.String(),
+  name: Type.String(),
+  created_at: DateTime,
+  roles: Type.Array(
+    Type.Object({ organization_id: Type.String(), project_id: Type.String(), role: Type.String() }),
+  ),
+});
+
+const CreatePrincipalBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+    organization_id: Type.Optional(
+      Type.Union([Type.String({ pattern: ORGANIZATION_ID }), Type.Literal(ANY)]),
+    ),
+    project_id: Type.Optional(
+      Type.Union([Type.String({ pattern: ORGANIZATION_ID }), Type.Literal(ANY)]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+function presentConsumer(c: Consumer, fingerprint?: string, name?: string) {
+  return {
+    id: c.id,
+    pulumi_project: c.pulumiProject,
+    stack: c.stack,
+    urn: c.urn,
+    channel: c.channel,
+    version_fingerprint: fingerprint,
+    version_name: name,
+    first_seen_at: c.firstSeenAt,
+    last_seen_at: c.lastSeenAt,
+  };
+}
+
+/** Ingot-only API (consumers, soak-time promotion, audit, principals), apart from HCP's paths. */
+export function ingotRoutes(app: App, registry: Registry): void {
+  app.post(
+    `${INGOT_PREFIX}/buckets/:bucket_name/versions/:fingerprint/consumers`,
+    {
+      schema: {
+        tags: ['ingot'],
+        summary: 'Record that a stack resource uses this version',
+        params: VersionParams,
+        body: ConsumerBody,
+        response: withErrors({ 200: Type.Object({ consumer: ConsumerSchema }) }),
+      },
+      config: { access: 'contributor' },
+    },
+    async (request) => {
+      const { bucket_name, fingerprint } = request.params;
+      const consumer = await registry.consumers.register(
+        scopeOf(request),
+        actorOf(request),
+        bucket_name,
+        fingerprint,
+        {
+          pulumiProject: request.body.pulumi_project,
+          stack: request.body.stack,
+          urn: request.body.urn,
+          channel: request.body.channel ?? '',
+        },
+      );
+      return { consumer: presentConsumer(consumer, fingerprint) };
+    },
+  );
+
+  app.get(
+    `${INGOT_PREFIX}/buckets/:bucket_name/versions/:fingerprint/consumers`,
+    {
+      schema: {
+        tags: ['ingot'],
+        summary: 'Stacks and resources using this version',
+        params: VersionParams,
+        response: withErrors({ 200: Type.Object({ consumers: Type.Array(ConsumerSchema) }) }),
+      },
+      config: { access: 'viewer' },
+    },
+    async (request) => {
+      const { bucket_name, fingerprint } = request.params;
+      const consumers = await registry.consumers.ofVersion(
+        scopeOf(request),
+        bucket_name,
+        fingerprint,
+      );
+      return { consumers: consumers.map((c) => presentConsumer(c, fingerprint)) };
+    },
+  );
+
+  app.get(
+    `${INGOT_PREFIX}/buckets/:bucket_name/consumers`,
+    {
+      schema: {
+        tags: ['ingot'],
+        summary: 'Every consumer of every version of a bucket',
+        params: BucketParams,
+        response: withErrors({ 200: Type.Object({ consumers: Type.Array(ConsumerSchema) }) }),
+      },
+      config: { access: 'viewer' },
+    },
+    async (request) => {
+      const rows = await registry.consumers.ofBucket(scopeOf(request), request.params.bucket_name);
+      return {
+        consumers: rows.map(({ consumer, version }) =>
+          presentConsumer(consumer, version.fingerprint, versionName(version)),
+        ),
+      };
+    },
+  );
+
+  app.get(
+    `${INGOT_PREFIX}/buckets/:bucket_name/channels/:channel_name/soaked`,
+    {
+      schema: {
+        tags: ['ingot'],
+        summary: 'The newest valid version this channel has held for at least minimum_soak',
+        params: ChannelParams,
+        querystring: Type.Object({
+          minimum_soak: Type.String({ pattern: DURATION_PATTERN, description: 'e.g. 24h' }),
+        }),
+        response: withErrors({
+          200: Type.Object({
+            version: Type.Ref(Version),
+            assigned_at: DateTime,
+            held_for: Type.String(),
+            held_for_seconds: Type.Integer(),
+          }),
+        }),
+      },
+      config: { access: 'viewer' },
+    },
+    async (request) => {
+      const { bucket_name, channel_name } = request.params;
+      const soak = parseDuration('minimum_soak', request.query.minimum_soak);
+      const found = await registry.consumers.soaked(
+        scopeOf(request),
+        bucket_name,
+        channel_name,
+        soak,
+      );
+      return {
+        version: presentVersion(found.version),
+        assigned_at: found.assignedAt,
+        held_for: formatDuration(Math.floor(found.heldForMs / 1000) * 1000),
+        held_for_seconds: Math.floor(found.heldForMs / 1000),
+      };
+    },
+  );
+
+  app.get(
+    `${INGOT_PREFIX}/audit-events`,
+    {
+      schema: {
+        tags: ['ingot'],
+        summary: 'Every change in this project, newest first',
+        params: ScopeParams,
+        querystring: PageQuery,
+        response: withErrors({
+          200: Type.Object({
+            events: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                occurred_at: DateTime,
+                principal_id: Type.String(),
+                action: Type.String(),
+                target: Type.String(),
+                details: Type.Object({}, { additionalProperties: true }),
+              }),
+            ),
+            pagination: Pagination,
+          }),
+        }),
+      },
+      config: { access: 'viewer' },
+    },
+    async (request) => {
+      const page = pageOf(request.query);
+      const { items, pagination } = paginate(
+        await registry.consumers.auditEvents(scopeOf(request), page),
+        page,
+      );
+      return {
+        events: items.map((e) => ({
+          id: e.id,
+          occurred_at: e.occurredAt,
+          principal_id: e.principalId,
+          action: e.action,
+          target: e.target,
+          details: e.details,
+        })),
+        pagination,
+      };
+    },
+  );
+
+  principalRoutes(app, registry);
+}
+
+function principalRoutes(app: App, registry: Registry): void {
+  const present = (p: Awaited<ReturnType<Registry['auth']['listPrincipals']>>[number]) => ({
+    client_id: p.clientId,
+    name: p.name,
+    created_at: p.createdAt,
+    roles: p.roles.map((r) => ({
+      organization_id: r.organizationId,
+      project_id: r.projectId,
+      role: r.role,
+    })),
+  });
+
+  app.get(
+    '/ingot/v1/principals',
+    {
+      schema: {
+        tags: ['principals'],
+        summary: 'List principals (registry-wide admins)',
+        response: withErrors({ 200: Type.Object({ principals: Type.Array(PrincipalSchema) }) }),
+      },
+      config: { access: 'admin' },
+    },
+    async () => ({ principals: (await registry.auth.listPrincipals()).map(present) }),
+  );
+
+  app.post(
+    '/ingot/v1/principals',
+    {
+      schema: {
+        tags: ['principals'],
+        summary: 'Create a principal; its secret is returned once',
+        body: CreatePrincipalBody,
+        response: withErrors({
+          200: Type.Object({ principal: PrincipalSchema, client_secret: Type.String() }),
+        }),
+      },
+      config: { access: 'authenticated' },
+    },
+    async (request) => {
+      const scope = {
+        organizationId: request.body.organization_id ?? ANY,
+        projectId: request.body.project_id ?? ANY,
+      };
+      // Admins may hand out roles only where they are admin themselves.
+      if (
+        !allows(roleOn(request.principal?.roles ?? [], scope), 'admin') ||
+        !isRole(request.body.role)
+      ) {
+        throw new PermissionDeniedError(
+          `creating a principal for organization "${scope.organizationId}", project "${scope.projectId}" needs the admin role there.`,
+        );
+      }
+      const created = await registry.auth.createPrincipal(request.body.name, [
+        { ...scope, role: request.body.role },
+      ]);
+      request.log.info(
+        { client_id: created.principal.clientId, role: request.body.role },
+        'principal created',
+      );
+      return { principal: present(created.principal), client_secret: created.clientSecret };
+    },
+  );
+
+  app.delete(
+    '/ingot/v1/principals/:client_id',
+    {
+      schema: {
+        tags: ['principals'],
+        summary: 'Delete a principal and its tokens',
+        params: Type.Object({ client_id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: withErrors({ 200: Type.Object({}) }),
+      },
+      config: { access: 'admin' },
+    },
+    async (request) => {
+      await registry.auth.deletePrincipal(request.params.client_id);
+      return {};
+    },
+  );
+}

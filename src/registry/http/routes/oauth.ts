@@ -1,0 +1,96 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import type { Registry } from '../../registry';
+import { UnauthenticatedError } from '../../errors';
+import type { App } from '../app-types';
+
+const TokenRequest = Type.Object({
+  grant_type: Type.Optional(Type.String()),
+  client_id: Type.Optional(Type.String({ maxLength: 200 })),
+  client_secret: Type.Optional(Type.String({ maxLength: 500 })),
+  audience: Type.Optional(Type.String()),
+  scope: Type.Optional(Type.String()),
+});
+
+const TokenResponse = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+});
+
+const OAuthError = Type.Object({ error: Type.String(), error_description: Type.String() });
+
+/** RFC 6749 errors: the token endpoint speaks OAuth2, not the API's error shape. */
+function oauthError(reply: FastifyReply, status: number, error: string, description: string) {
+  if (status === 401) reply.header('www-authenticate', 'Basic realm="ingot"');
+  return reply.status(status).send({ error, error_description: description });
+}
+
+/** Client id and secret from the body or from HTTP Basic auth (client_secret_basic). */
+function credentials(body: typeof TokenRequest.static, authorization: string | undefined) {
+  const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
+  if (basic) {
+    const [id, ...rest] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+    return { clientId: decodeURIComponent(id), clientSecret: decodeURIComponent(rest.join(':')) };
+  }
+  return { clientId: body.client_id, clientSecret: body.client_secret };
+}
+
+/** `POST /oauth2/token`: OAuth2 client credentials, form-encoded or JSON. */
+export function oauthRoutes(app: App, registry: Registry): void {
+  app.post(
+    '/oauth2/token',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange client credentials for a bearer token',
+        body: TokenRequest,
+        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
+      },
+      config: { access: 'public' },
+      // Form or JSON, anything else is a client mistake the handler explains.
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      if (request.validationError) {
+        return oauthError(
+          reply,
+          400,
+          'invalid_request',
+          `the token request is malformed: ${request.validationError.message}.`,
+        );
+      }
+      const body = request.body ?? {};
+      if (body.grant_type !== 'client_credentials') {
+        return oauthError(
+          reply,
+          400,
+          'unsupported_grant_type',
+          'grant_type must be "client_credentials".',
+        );
+      }
+      const { clientId, clientSecret } = credentials(body, request.headers.authorization);
+      if (!clientId || !clientSecret) {
+        return oauthError(
+          reply,
+          400,
+          'invalid_request',
+          'client_id and client_secret are required (in the body or as HTTP Basic auth).',
+        );
+      }
+      try {
+        const token = await registry.auth.issueToken(clientId, clientSecret);
+        reply.header('cache-control', 'no-store');
+        return {
+          access_token: token.accessToken,
+          token_type: 'Bearer' as const,
+          expires_in: token.expiresIn,
+        };
+      } catch (error) {
+        if (error instanceof UnauthenticatedError)
+          return oauthError(reply, 401, 'invalid_client', error.message);
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,51 @@
+import { Type } from '@sinclair/typebox';
+import type { Registry } from '../../registry';
+import type { App } from '../app-types';
+import type { Metrics } from '../metrics';
+
+/** Health, metrics and the OpenAPI document. */
+export function systemRoutes(app: App, registry: Registry, metrics: Metrics): void {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness and database reachability (no auth)',
+        response: {
+          200: Type.Object({ status: Type.String(), engine: Type.String() }),
+          503: Type.Object({ status: Type.String(), engine: Type.String() }),
+        },
+      },
+      config: { access: 'public' },
+    },
+    async (request, reply) => {
+      try {
+        await registry.db.reader.query('SELECT 1 AS ok');
+        return { status: 'ok', engine: registry.db.engine };
+      } catch (error) {
+        request.log.error({ err: error }, 'health check: database unreachable');
+        return reply
+          .status(503)
+          .send({ status: 'database unreachable', engine: registry.db.engine });
+      }
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: { tags: ['system'], summary: 'Prometheus metrics (any valid token)' },
+      config: { access: 'authenticated' },
+    },
+    async (_request, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
+
+  app.get(
+    '/openapi.json',
+    { schema: { hide: true }, config: { access: 'authenticated' } },
+    async () => app.swagger(),
+  );
+}

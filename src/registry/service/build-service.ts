@@ -1,0 +1,265 @@
+import type { Artifact, Build, BuildStatus, Labels, Scope, Version } from '../domain/model';
+import { isRevoked } from '../domain/version-status';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { newId } from '../ids';
+import type { Executor } from '../storage/database';
+import type { Page } from '../storage/repository';
+import { effectiveVersion } from './channel-resolution';
+import type { Actor, RegistryContext } from './context';
+
+export interface ArtifactInput {
+  externalIdentifier: string;
+  region: string;
+}
+
+export interface BuildInput {
+  platform?: string;
+  componentType?: string;
+  packerRunUuid?: string;
+  sourceExternalIdentifier?: string;
+  parentVersionId?: string;
+  parentChannelId?: string;
+  status?: BuildStatus;
+  labels?: Labels;
+  metadata?: Record<string, unknown>;
+  artifacts?: ArtifactInput[];
+}
+
+export class BuildService {
+  constructor(private readonly ctx: RegistryContext) {}
+
+  async create(
+    scope: Scope,
+    actor: Actor,
+    bucketName: string,
+    fingerprint: string,
+    input: BuildInput,
+  ): Promise<Build> {
+    const { ctx } = this;
+    if (!input.platform)
+      throw new ValidationError('platform', 'platform is required, e.g. "aws" or "gcp".');
+    if (!input.componentType) {
+      throw new ValidationError(
+        'component_type',
+        'component_type is required, e.g. "amazon-ebs.ubuntu".',
+      );
+    }
+    return ctx.db.transaction(async (tx) => {
+      const bucket = await ctx.bucket(tx, scope, bucketName);
+      const version = this.assertOpen(bucket.name, await ctx.version(tx, bucket, fingerprint));
+      const now = ctx.nowIso();
+      const id = newId();
+      const parent = await this.parent(tx, scope, input);
+      const build: Build = {
+        id,
+        versionId: version.id,
+        platform: input.platform as string,
+        componentType: input.componentType as string,
+        packerRunUuid: input.packerRunUuid ?? '',
+        sourceExternalIdentifier: input.sourceExternalIdentifier ?? '',
+        parentVersionId: parent.versionId,
+        parentChannelId: parent.channelId,
+        status: input.status ?? 'BUILD_RUNNING',
+        labels: input.labels ?? {},
+        metadata: input.metadata ?? {},
+        createdAt: now,
+        updatedAt: now,
+        artifacts: this.artifacts(id, input.artifacts ?? [], now),
+      };
+      await ctx.repo.insertBuild(tx, build);
+      await ctx.audit(tx, scope, actor, 'build.create', `${bucketName}/${fingerprint}/${id}`, {
+        platform: build.platform,
+        status: build.status,
+      });
+      return build;
+    });
+  }
+
+  async list(scope: Scope, bucketName: string, fingerprint: string, page: Page): Promise<Build[]> {
+    const { ctx } = this;
+    const ex = ctx.db.reader;
+    const bucket = await ctx.bucket(ex, scope, bucketName);
+    const version = await ctx.version(ex, bucket, fingerprint);
+    const builds = (await ctx.repo.buildsOf(ex, [version.id])).get(version.id) ?? [];
+    return builds.slice(page.offset, page.offset + page.limit);
+  }
+
+  async get(
+    scope: Scope,
+    bucketName: string,
+    fingerprint: string,
+    buildId: string,
+  ): Promise<Build> {
+    const ex = this.ctx.db.reader;
+    return this.find(ex, scope, bucketName, fingerprint, buildId);
+  }
+
+  async update(
+    scope: Scope,
+    actor: Actor,
+    bucketName: string,
+    fingerprint: string,
+    buildId: string,
+    input: BuildInput,
+  ): Promise<Build> {
+    const { ctx } = this;
+    return ctx.db.transaction(async (tx) => {
+      const current = await this.find(tx, scope, bucketName, fingerprint, buildId);
+      const version = (await ctx.repo.findVersionsByIds(tx, [current.versionId])).get(
+        current.versionId,
+      ) as Version;
+      this.assertOpen(bucketName, version);
+      const now = ctx.nowIso();
+      const parent =
+        input.parentVersionId !== undefined || input.parentChannelId !== undefined
+          ? await this.parent(tx, scope, input)
+          : { versionId: current.parentVersionId, channelId: current.parentChannelId };
+      const updated: Build = {
+        ...current,
+        platform: input.platform || current.platform,
+        componentType: input.componentType || current.componentType,
+        packerRunUuid: input.packerRunUuid ?? current.packerRunUuid,
+        sourceExternalIdentifier:
+          input.sourceExternalIdentifier ?? current.sourceExternalIdentifier,
+        parentVersionId: parent.versionId,
+        parentChannelId: parent.channelId,
+        status: input.status ?? current.status,
+        labels: input.labels ?? current.labels,
+        metadata: input.metadata ?? current.metadata,
+        updatedAt: now,
+        artifacts: input.artifacts
+          ? this.artifacts(current.id, input.artifacts, now)
+          : current.artifacts,
+      };
+      await ctx.repo.updateBuild(tx, updated);
+      if (input.artifacts) await ctx.repo.replaceArtifacts(tx, current.id, updated.artifacts);
+      await ctx.audit(tx, scope, actor, 'build.update', `${bucketName}/${fingerprint}/${buildId}`, {
+        status: updated.status,
+      });
+      return updated;
+    });
+  }
+
+  async delete(
+    scope: Scope,
+    actor: Actor,
+    bucketName: string,
+    fingerprint: string,
+    buildId: string,
+  ): Promise<void> {
+    const { ctx } = this;
+    await ctx.db.transaction(async (tx) => {
+      const build = await this.find(tx, scope, bucketName, fingerprint, buildId);
+      const version = (await ctx.repo.findVersionsByIds(tx, [build.versionId])).get(
+        build.versionId,
+      ) as Version;
+      this.assertOpen(bucketName, version);
+      await ctx.repo.deleteBuild(tx, build.id);
+      await ctx.audit(tx, scope, actor, 'build.delete', `${bucketName}/${fingerprint}/${buildId}`);
+    });
+  }
+
+  private async find(
+    ex: Executor,
+    scope: Scope,
+    bucketName: string,
+    fingerprint: string,
+    buildId: string,
+  ) {
+    const bucket = await this.ctx.bucket(ex, scope, bucketName);
+    const version = await this.ctx.version(ex, bucket, fingerprint);
+    const build = ((await this.ctx.repo.buildsOf(ex, [version.id])).get(version.id) ?? []).find(
+      (b) => b.id === buildId,
+    );
+    if (!build) {
+      throw new NotFoundError(
+        'build',
+        buildId,
+        `version "${fingerprint}" of bucket "${bucketName}" has no such build.`,
+      );
+    }
+    return build;
+  }
+
+  /** Builds of a complete version are immutable: it has been published. */
+  private assertOpen(bucketName: string, version: Version): Version {
+    if (version.complete) {
+      throw new ConflictError(
+        'VERSION_COMPLETE',
+        `version "${version.fingerprint}" of bucket "${bucketName}" is complete and its builds can no longer change; create a new version with a new fingerprint.`,
+      );
+    }
+    return version;
+  }
+
+  /**
+   * Resolves and checks the ancestry link. A parent channel without a parent version
+   * means "whatever that channel serves now".
+   */
+  private async parent(
+    ex: Executor,
+    scope: Scope,
+    input: BuildInput,
+  ): Promise<{ versionId: string | null; channelId: string | null }> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    let versionId = input.parentVersionId || null;
+    const channelId = input.parentChannelId || null;
+    if (channelId) {
+      const channel = (await ctx.repo.findChannelsByIds(ex, [channelId])).get(channelId);
+      const bucket = channel ? await ctx.repo.findBucketById(ex, channel.bucketId) : null;
+      if (
+        !channel ||
+        !bucket ||
+        bucket.organizationId !== scope.organizationId ||
+        bucket.projectId !== scope.projectId
+      ) {
+        throw new ValidationError(
+          'parent_channel_id',
+          `parent_channel_id "${channelId}" is not a channel of this project.`,
+        );
+      }
+      if (!versionId) {
+        versionId = (await effectiveVersion(ctx, ex, channel, now))?.id ?? null;
+        if (!versionId) {
+          throw new ValidationError(
+            'parent_channel_id',
+            `parent channel "${bucket.name}/${channel.name}" points at no version.`,
+          );
+        }
+      }
+    }
+    if (versionId) {
+      const version = (await ctx.repo.findVersionsByIds(ex, [versionId])).get(versionId);
+      const bucket = version ? await ctx.repo.findBucketById(ex, version.bucketId) : null;
+      if (
+        !version ||
+        !bucket ||
+        bucket.organizationId !== scope.organizationId ||
+        bucket.projectId !== scope.projectId
+      ) {
+        throw new ValidationError(
+          'parent_version_id',
+          `parent_version_id "${versionId}" is not a version of this project.`,
+        );
+      }
+      if (isRevoked(version, now)) {
+        throw new ConflictError(
+          'PARENT_REVOKED',
+          `parent version "${bucket.name}/${version.fingerprint}" is revoked; build from a valid version instead.`,
+        );
+      }
+    }
+    return { versionId, channelId };
+  }
+
+  private artifacts(buildId: string, inputs: ArtifactInput[], now: string): Artifact[] {
+    return inputs.map((a) => ({
+      id: newId(),
+      buildId,
+      externalIdentifier: a.externalIdentifier,
+      region: a.region,
+      createdAt: now,
+    }));
+  }
+}

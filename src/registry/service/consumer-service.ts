@@ -1,0 +1,131 @@
+import type { AuditEvent, Consumer, Scope, Version } from '../domain/model';
+import { isAssignable } from '../domain/version-status';
+import { ConflictError, NotFoundError } from '../errors';
+import { newId } from '../ids';
+import type { Page } from '../storage/repository';
+import type { Actor, RegistryContext } from './context';
+import { versionView, type VersionView } from './views';
+import { formatDuration } from '../duration';
+
+export interface ConsumerInput {
+  pulumiProject: string;
+  stack: string;
+  urn: string;
+  channel: string;
+}
+
+export interface SoakedVersion {
+  version: VersionView;
+  assignedAt: string;
+  heldForMs: number;
+}
+
+/** Ingot-only features: consumers, soak-time promotion queries and the audit log. */
+export class ConsumerService {
+  constructor(private readonly ctx: RegistryContext) {}
+
+  async register(
+    scope: Scope,
+    actor: Actor,
+    bucketName: string,
+    fingerprint: string,
+    input: ConsumerInput,
+  ): Promise<Consumer> {
+    const { ctx } = this;
+    return ctx.db.transaction(async (tx) => {
+      const bucket = await ctx.bucket(tx, scope, bucketName);
+      const version = await ctx.version(tx, bucket, fingerprint);
+      const now = ctx.nowIso();
+      const consumer: Consumer = {
+        id: newId(),
+        versionId: version.id,
+        ...input,
+        firstSeenAt: now,
+        lastSeenAt: now,
+      };
+      await ctx.repo.upsertConsumer(tx, consumer);
+      await ctx.audit(tx, scope, actor, 'consumer.register', `${bucketName}/${fingerprint}`, {
+        ...input,
+      });
+      const [stored] = (await ctx.repo.listConsumers(tx, [version.id])).filter(
+        (c) =>
+          c.pulumiProject === input.pulumiProject && c.stack === input.stack && c.urn === input.urn,
+      );
+      return stored;
+    });
+  }
+
+  async ofVersion(scope: Scope, bucketName: string, fingerprint: string): Promise<Consumer[]> {
+    const ex = this.ctx.db.reader;
+    const bucket = await this.ctx.bucket(ex, scope, bucketName);
+    const version = await this.ctx.version(ex, bucket, fingerprint);
+    return this.ctx.repo.listConsumers(ex, [version.id]);
+  }
+
+  async ofBucket(
+    scope: Scope,
+    bucketName: string,
+  ): Promise<{ consumer: Consumer; version: Version }[]> {
+    const ex = this.ctx.db.reader;
+    const bucket = await this.ctx.bucket(ex, scope, bucketName);
+    const consumers = await this.ctx.repo.consumersOfBucket(ex, bucket.id);
+    const versions = await this.ctx.repo.findVersionsByIds(
+      ex,
+      consumers.map((c) => c.versionId),
+    );
+    return consumers.map((consumer) => ({
+      consumer,
+      version: versions.get(consumer.versionId) as Version,
+    }));
+  }
+
+  /**
+   * The newest version that `channelName` has held for at least `minimumSoakMs` and that
+   * is still valid: what a soak-time promotion (e.g. staging → prod after 24 h) takes.
+   */
+  async soaked(
+    scope: Scope,
+    bucketName: string,
+    channelName: string,
+    minimumSoakMs: number,
+  ): Promise<SoakedVersion> {
+    const { ctx } = this;
+    const ex = ctx.db.reader;
+    const now = ctx.clock.now();
+    const bucket = await ctx.bucket(ex, scope, bucketName);
+    const channel = await ctx.channel(ex, bucket, channelName);
+    if (channel.managed) {
+      throw new ConflictError(
+        'CHANNEL_MANAGED',
+        `"${channelName}" is managed and keeps no assignment history; promote from a channel you assign.`,
+      );
+    }
+    const history = await ctx.repo.listHistory(ex, channel.id, { offset: 0, limit: 1000 });
+    const versions = await ctx.repo.findVersionsByIds(
+      ex,
+      history.map((a) => a.versionId).filter((id): id is string => id !== null),
+    );
+    let heldUntil = now.getTime();
+    for (const assignment of history) {
+      const heldForMs = heldUntil - Date.parse(assignment.assignedAt);
+      heldUntil = Date.parse(assignment.assignedAt);
+      const version = assignment.versionId ? versions.get(assignment.versionId) : undefined;
+      if (version && heldForMs >= minimumSoakMs && isAssignable(version, now)) {
+        return {
+          version: await versionView(ctx, ex, bucket, version, now),
+          assignedAt: assignment.assignedAt,
+          heldForMs,
+        };
+      }
+    }
+    throw new NotFoundError(
+      'soaked version',
+      `${bucketName}/${channelName}`,
+      `no valid version has been held by channel "${channelName}" for at least ${formatDuration(minimumSoakMs)} yet; wait, or promote with a shorter soak.`,
+    );
+  }
+
+  async auditEvents(scope: Scope, page: Page): Promise<AuditEvent[]> {
+    return this.ctx.repo.listAuditEvents(this.ctx.db.reader, scope, page);
+  }
+}

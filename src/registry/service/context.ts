@@ -1,0 +1,81 @@
+import type { Clock } from '../clock';
+import type { Bucket, Channel, Scope, Version } from '../domain/model';
+import { NotFoundError } from '../errors';
+import { newId } from '../ids';
+import type { Database, Executor } from '../storage/database';
+import { RegistryRepository } from '../storage/repository';
+
+/** Who is acting: recorded as author on versions, assignments, revocations and audit events. */
+export interface Actor {
+  principalId: string;
+}
+
+/** What every service shares: storage, its repository and the clock. */
+export class RegistryContext {
+  readonly repo = new RegistryRepository();
+
+  constructor(
+    readonly db: Database,
+    readonly clock: Clock,
+  ) {}
+
+  nowIso(): string {
+    return this.clock.now().toISOString();
+  }
+
+  async bucket(ex: Executor, scope: Scope, name: string): Promise<Bucket> {
+    const bucket = await this.repo.findBucket(ex, scope, name);
+    if (!bucket) {
+      throw new NotFoundError(
+        'bucket',
+        name,
+        `create it first (PUT .../buckets) or check the organization "${scope.organizationId}" and project "${scope.projectId}".`,
+      );
+    }
+    return bucket;
+  }
+
+  async version(ex: Executor, bucket: Bucket, fingerprint: string): Promise<Version> {
+    const version = await this.repo.findVersion(ex, bucket.id, fingerprint);
+    if (!version) {
+      throw new NotFoundError(
+        'version',
+        fingerprint,
+        `bucket "${bucket.name}" has no version with that fingerprint; list them with GET .../buckets/${bucket.name}/versions.`,
+      );
+    }
+    return version;
+  }
+
+  async channel(ex: Executor, bucket: Bucket, name: string): Promise<Channel> {
+    const channel = await this.repo.findChannel(ex, bucket.id, name);
+    if (!channel) {
+      throw new NotFoundError(
+        'channel',
+        name,
+        `bucket "${bucket.name}" has no such channel; list them with GET .../buckets/${bucket.name}/channels.`,
+      );
+    }
+    return channel;
+  }
+
+  async audit(
+    tx: Executor,
+    scope: Scope,
+    actor: Actor,
+    action: string,
+    target: string,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.repo.insertAuditEvent(tx, {
+      id: newId(),
+      occurredAt: this.nowIso(),
+      principalId: actor.principalId,
+      organizationId: scope.organizationId,
+      projectId: scope.projectId,
+      action,
+      target,
+      details,
+    });
+  }
+}

@@ -1,0 +1,166 @@
+import type { Bucket, Version } from '../domain/model';
+import { isRevoked } from '../domain/version-status';
+import { ConflictError } from '../errors';
+import type { Executor } from '../storage/database';
+import { rollBackChannels } from './channel-resolution';
+import type { Actor, RegistryContext } from './context';
+
+export interface RevokeInput {
+  /** When the revocation takes effect (now or later). */
+  revokeAt: Date;
+  message: string;
+  skipDescendants: boolean;
+  disableRollback: boolean;
+}
+
+/**
+ * Revocation and restoration. A revocation is stored as its `revoke_at` time, so status
+ * flips by itself when the time comes; descendants (versions built from this one,
+ * transitively, across buckets) inherit it; channels roll back when it takes effect.
+ */
+export class RevocationService {
+  constructor(private readonly ctx: RegistryContext) {}
+
+  async revoke(
+    tx: Executor,
+    bucket: Bucket,
+    found: Version,
+    actor: Actor,
+    input: RevokeInput,
+  ): Promise<Version> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const version = await ctx.repo.lockVersion(tx, found.id);
+    if (!version.complete) {
+      throw new ConflictError(
+        'VERSION_INCOMPLETE',
+        `version "${version.fingerprint}" is not complete; only complete versions can be revoked. Delete an incomplete version instead.`,
+      );
+    }
+    if (isRevoked(version, now)) {
+      throw new ConflictError(
+        'VERSION_ALREADY_REVOKED',
+        `version "${version.fingerprint}" is already revoked (since ${version.revokeAt}); restore it first to change the revocation.`,
+      );
+    }
+    // A time in the past means "now": the revocation cannot pre-date the request.
+    const revokeAt = new Date(Math.max(input.revokeAt.getTime(), now.getTime())).toISOString();
+    const revoked: Version = {
+      ...version,
+      revokeAt,
+      revocationMessage: input.message,
+      revocationAuthor: actor.principalId,
+      revocationType: 'MANUAL',
+      revocationInheritedFrom: null,
+      revocationRollback: !input.disableRollback,
+      updatedAt: now.toISOString(),
+    };
+    await ctx.repo.updateVersion(tx, revoked);
+    const affected = [revoked.id];
+    if (!input.skipDescendants) {
+      for (const child of await this.descendants(tx, version.id)) {
+        // A descendant already revoked at or before this time keeps its own revocation.
+        if (child.revokeAt && child.revokeAt <= revokeAt) continue;
+        await ctx.repo.updateVersion(tx, {
+          ...child,
+          revokeAt,
+          revocationMessage: input.message,
+          revocationAuthor: actor.principalId,
+          revocationType: 'INHERITED',
+          revocationInheritedFrom: version.id,
+          revocationRollback: !input.disableRollback,
+          updatedAt: now.toISOString(),
+        });
+        affected.push(child.id);
+      }
+    }
+    const moved =
+      !input.disableRollback && Date.parse(revokeAt) <= now.getTime()
+        ? await rollBackChannels(ctx, tx, affected, now)
+        : [];
+    await ctx.audit(tx, bucket, actor, 'version.revoke', `${bucket.name}/${version.fingerprint}`, {
+      revoke_at: revokeAt,
+      message: input.message,
+      inherited_by: affected.length - 1,
+      channels_rolled_back: moved.map((c) => c.name),
+    });
+    return revoked;
+  }
+
+  async restore(tx: Executor, bucket: Bucket, found: Version, actor: Actor): Promise<Version> {
+    const { ctx } = this;
+    const version = await ctx.repo.lockVersion(tx, found.id);
+    if (!version.revokeAt) {
+      throw new ConflictError(
+        'VERSION_NOT_REVOKED',
+        `version "${version.fingerprint}" is neither revoked nor scheduled for revocation; there is nothing to restore.`,
+      );
+    }
+    const revokedAncestor = await this.revokedAncestor(tx, version);
+    if (revokedAncestor) {
+      const ancestorBucket = await ctx.repo.findBucketById(tx, revokedAncestor.bucketId);
+      throw new ConflictError(
+        'ANCESTOR_REVOKED',
+        `version "${version.fingerprint}" cannot be restored while its ancestor "${ancestorBucket?.name}/${revokedAncestor.fingerprint}" is revoked; restore the ancestor first.`,
+      );
+    }
+    const now = ctx.nowIso();
+    const cleared = (v: Version): Version => ({
+      ...v,
+      revokeAt: null,
+      revocationMessage: null,
+      revocationAuthor: null,
+      revocationType: null,
+      revocationInheritedFrom: null,
+      revocationRollback: true,
+      updatedAt: now,
+    });
+    await ctx.repo.updateVersion(tx, cleared(version));
+    let restored = 0;
+    for (const child of await this.descendants(tx, version.id)) {
+      if (child.revocationInheritedFrom === version.id) {
+        await ctx.repo.updateVersion(tx, cleared(child));
+        restored++;
+      }
+    }
+    await ctx.audit(tx, bucket, actor, 'version.restore', `${bucket.name}/${version.fingerprint}`, {
+      descendants_restored: restored,
+    });
+    return cleared(version);
+  }
+
+  /** Every version built from `rootId`, transitively (breadth-first, cycle-safe). */
+  private async descendants(tx: Executor, rootId: string): Promise<Version[]> {
+    const seen = new Set([rootId]);
+    const found: string[] = [];
+    let frontier = [rootId];
+    while (frontier.length > 0) {
+      const next = (await this.ctx.repo.childVersionIds(tx, frontier)).filter(
+        (id) => !seen.has(id),
+      );
+      next.forEach((id) => seen.add(id));
+      found.push(...next);
+      frontier = next;
+    }
+    const versions = await this.ctx.repo.findVersionsByIds(tx, found);
+    return found.map((id) => versions.get(id)).filter((v): v is Version => v !== undefined);
+  }
+
+  /** The nearest ancestor with a revocation (scheduled or in effect), if any. */
+  private async revokedAncestor(tx: Executor, version: Version): Promise<Version | null> {
+    const seen = new Set([version.id]);
+    let frontier = [version.id];
+    while (frontier.length > 0) {
+      const builds = await this.ctx.repo.buildsOf(tx, frontier);
+      const parentIds = [...builds.values()]
+        .flat()
+        .map((b) => b.parentVersionId)
+        .filter((id): id is string => !!id && !seen.has(id));
+      parentIds.forEach((id) => seen.add(id));
+      const parents = await this.ctx.repo.findVersionsByIds(tx, parentIds);
+      for (const parent of parents.values()) if (parent.revokeAt) return parent;
+      frontier = [...parents.keys()];
+    }
+    return null;
+  }
+}
