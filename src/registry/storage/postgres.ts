@@ -9,6 +9,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value))
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
 
+/** Booleans are stored as 0/1 in both engines (one schema); `undefined` means NULL. */
+function toPostgres(params: readonly SqlParam[]): unknown[] {
+  return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : (p ?? null)));
+}
+
 /** PostgreSQL through a `pg` pool; several registry processes may share one database. */
 export class PostgresDatabase implements Database {
   readonly engine = 'postgres' as const;
@@ -17,7 +22,7 @@ export class PostgresDatabase implements Database {
   private constructor(private readonly pool: pg.Pool) {
     this.reader = {
       query: async <T>(sql: string, params: readonly SqlParam[] = []) =>
-        (await pool.query(sql, params as unknown[])).rows as T[],
+        (await pool.query(sql, toPostgres(params))).rows as T[],
     };
   }
 
@@ -35,7 +40,7 @@ export class PostgresDatabase implements Database {
       const client = await this.pool.connect();
       const tx: Executor = {
         query: async <R>(sql: string, params: readonly SqlParam[] = []) =>
-          (await client.query(sql, params as unknown[])).rows as R[],
+          (await client.query(sql, toPostgres(params))).rows as R[],
       };
       try {
         await client.query('BEGIN');

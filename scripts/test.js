@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+'use strict';
+// The README's test command: make sure the services the suite needs are up, type-check,
+// then run every test. Nothing is skipped when a service is missing: it is started.
+const { execFileSync, spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+execFileSync('bash', [path.join(root, 'scripts', 'ensure-postgres.sh')], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+const result = spawnSync(
+  process.execPath,
+  [require.resolve('mocha/bin/mocha.js'), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+  },
+);
+process.exit(result.status ?? 1);
