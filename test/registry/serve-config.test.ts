@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadServeConfig, SERVE_DEFAULTS } from '../../src/registry/serve-config';
+
+describe('loadServeConfig', () => {
+  it('uses the documented defaults', () => {
+    assert.deepEqual(loadServeConfig({}, {}), {
+      host: SERVE_DEFAULTS.host,
+      port: 8080,
+      databaseUrl: '.ingot/registry.db',
+      credentialsFile: '.ingot/admin-credentials.json',
+      logLevel: 'info',
+    });
+  });
+
+  it('prefers flags over environment over defaults', () => {
+    const env = { INGOT_HOST: '0.0.0.0', INGOT_PORT: '9000', INGOT_DATABASE_URL: 'postgres://u@db/x' };
+    assert.equal(loadServeConfig({}, env).port, 9000);
+    assert.equal(loadServeConfig({}, env).databaseUrl, 'postgres://u@db/x');
+    const config = loadServeConfig({ port: '9100', host: '::1' }, env);
+    assert.equal(config.port, 9100);
+    assert.equal(config.host, '::1');
+  });
+
+  it('reports every problem at once, naming the flag and variable', () => {
+    let caught: unknown;
+    try {
+      loadServeConfig({ host: 'bad host!', port: '70000', database: 'mysql://x' }, { INGOT_LOG_LEVEL: 'loud' });
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof ConfigError);
+    assert.equal(caught.problems.length, 4);
+    assert.match(caught.message, /--host \/ INGOT_HOST/);
+    assert.match(caught.message, /--port \/ INGOT_PORT/);
+    assert.match(caught.message, /unsupported scheme/);
+    assert.match(caught.message, /INGOT_LOG_LEVEL "loud"/);
+  });
+
+  it('never echoes a database password', () => {
+    assert.throws(
+      () => loadServeConfig({ database: 'postgres://user:hunter2@[bad' }, {}),
+      (error: Error) => !error.message.includes('hunter2') && /not a valid URL/.test(error.message),
+    );
+  });
+});
