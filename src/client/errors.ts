@@ -1,0 +1,37 @@
+/**
+ * Errors of the registry client. Each says what was asked, of which registry, what
+ * came back, and what to do; `reason` is the registry's stable reason when it gave one.
+ */
+export class RegistryClientError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status, or 0 when no response came back. */
+    readonly status: number,
+    /** The registry's stable reason (`BUCKET_NOT_FOUND`...), or a client-side one. */
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad or missing credentials, or a role that may not do what was asked. */
+export class RegistryAuthError extends RegistryClientError {}
+
+/** The registry could not be reached or kept failing after every retry. */
+export class RegistryUnavailableError extends RegistryClientError {}
+
+/** The client's own configuration is incomplete or invalid (every problem listed). */
+export class ClientConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`registry client configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ClientConfigError';
+  }
+}
+
+/** A resolved version is revoked: using its image is refused. */
+export class RevokedVersionError extends RegistryClientError {
+  constructor(message: string) {
+    super(message, 0, 'VERSION_REVOKED');
+  }
+}

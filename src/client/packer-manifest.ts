@@ -1,0 +1,101 @@
+import type { ArtifactInput } from './registry-client';
+
+/** One entry of the Packer `manifest` post-processor's output. */
+export interface ManifestBuild {
+  name: string;
+  builder_type: string;
+  build_time?: number;
+  artifact_id: string;
+  packer_run_uuid?: string;
+  custom_data?: Record<string, string>;
+}
+
+export interface PackerManifest {
+  builds: ManifestBuild[];
+  last_run_uuid?: string;
+}
+
+/** A manifest build as the registry stores it. */
+export interface ManifestBuildInput {
+  platform: string;
+  componentType: string;
+  packerRunUuid: string;
+  artifacts: ArtifactInput[];
+  labels: Record<string, string>;
+}
+
+export class ManifestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ManifestError';
+  }
+}
+
+/** The registry platform of a Packer builder type. */
+export function platformOf(builderType: string): string {
+  if (builderType.startsWith('amazon-')) return 'aws';
+  if (builderType === 'googlecompute') return 'gcp';
+  if (builderType.startsWith('azure-')) return 'azure';
+  return builderType;
+}
+
+/**
+ * Artifacts of one manifest build. AWS: `artifact_id` is `region:ami-…[,region:ami-…]`.
+ * GCP: an image name in a project (`custom_data.gcp_project_id`), stored as a global
+ * image path under region `global` (GCP images are global). Other builders keep their
+ * id, in `custom_data.region` or `local`.
+ */
+export function artifactsOf(build: ManifestBuild): ArtifactInput[] {
+  const platform = platformOf(build.builder_type);
+  const id = build.artifact_id?.trim() ?? '';
+  if (!id) throw new ManifestError(`build "${build.name}" (${build.builder_type}) has an empty artifact_id.`);
+  if (platform === 'aws') {
+    return id.split(',').map((pair) => {
+      const match = /^([a-z]{2}(?:-[a-z]+)+-\d+):(ami-[0-9a-f]+)$/.exec(pair.trim());
+      if (!match) {
+        throw new ManifestError(`build "${build.name}" has AWS artifact "${pair}"; expected "region:ami-…" (e.g. us-east-1:ami-0abc123).`);
+      }
+      return { region: match[1], external_identifier: match[2] };
+    });
+  }
+  if (platform === 'gcp') {
+    if (id.includes('/')) return [{ region: build.custom_data?.region ?? 'global', external_identifier: id }];
+    const project = build.custom_data?.gcp_project_id;
+    if (!project) {
+      throw new ManifestError(
+        `build "${build.name}" is a googlecompute image "${id}" but the manifest does not say its project; add custom_data { gcp_project_id = var.project_id } to the manifest post-processor.`,
+      );
+    }
+    return [{ region: 'global', external_identifier: `projects/${project}/global/images/${id}` }];
+  }
+  return [{ region: build.custom_data?.region ?? 'local', external_identifier: id }];
+}
+
+/** Parses and checks a manifest; with `runUuid`, keeps only that run's builds (Packer appends runs). */
+export function parseManifest(text: string, source: string, runUuid?: string): ManifestBuildInput[] {
+  let manifest: PackerManifest;
+  try {
+    manifest = JSON.parse(text) as PackerManifest;
+  } catch (error) {
+    throw new ManifestError(`${source} is not JSON: ${(error as Error).message}.`);
+  }
+  if (!manifest || !Array.isArray(manifest.builds)) {
+    throw new ManifestError(`${source} has no "builds" list; is it the output of Packer's manifest post-processor?`);
+  }
+  const run = runUuid ?? manifest.last_run_uuid;
+  const builds = run ? manifest.builds.filter((b) => b.packer_run_uuid === run) : manifest.builds;
+  if (builds.length === 0) throw new ManifestError(`${source} has no builds${run ? ` for run ${run}` : ''}.`);
+  return builds.map((build) => {
+    if (!build.name || !build.builder_type) throw new ManifestError(`${source} has a build without name or builder_type.`);
+    const labels = Object.fromEntries(
+      Object.entries(build.custom_data ?? {}).filter(([key]) => !['bucket', 'fingerprint', 'gcp_project_id', 'region'].includes(key)),
+    );
+    return {
+      platform: platformOf(build.builder_type),
+      componentType: `${build.builder_type}.${build.name}`,
+      packerRunUuid: build.packer_run_uuid ?? '',
+      artifacts: artifactsOf(build),
+      labels,
+    };
+  });
+}

@@ -1,0 +1,367 @@
+import type * as M from '../registry/http/schemas/model';
+import { resolveConnection, type ConnectionOptions } from './connection';
+import { RegistryClientError } from './errors';
+import { Transport, type TransportOptions } from './transport';
+
+export type Bucket = M.Bucket;
+export type Version = M.Version;
+export type Build = M.Build;
+export type Channel = M.Channel;
+export type ChannelAssignment = M.ChannelAssignment;
+export type BucketAncestry = M.BucketAncestry;
+export type ExternalArtifact = M.ExternalArtifact;
+
+export interface ArtifactInput {
+  external_identifier: string;
+  region: string;
+}
+
+export interface BuildInput {
+  platform: string;
+  component_type: string;
+  status?: 'BUILD_RUNNING' | 'BUILD_DONE' | 'BUILD_FAILED' | 'BUILD_CANCELLED';
+  labels?: Record<string, string>;
+  artifacts?: ArtifactInput[];
+  packer_run_uuid?: string;
+  source_external_identifier?: string;
+  parent_version_id?: string;
+  parent_channel_id?: string;
+}
+
+export interface RevokeOptions {
+  /** RFC 3339 time, or a duration from now (`revokeIn: '0s'` = now). */
+  revokeAt?: string;
+  revokeIn?: string;
+  message?: string;
+  skipDescendants?: boolean;
+  disableRollback?: boolean;
+}
+
+export interface Consumer {
+  id: string;
+  pulumi_project: string;
+  stack: string;
+  urn: string;
+  channel: string;
+  version_fingerprint?: string;
+  version_name?: string;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+export interface SoakedVersion {
+  version: Version;
+  assigned_at: string;
+  held_for: string;
+  held_for_seconds: number;
+}
+
+interface Paged {
+  pagination?: { next_page_token?: string };
+}
+
+const enc = encodeURIComponent;
+
+/**
+ * The typed client of the HCP Packer 2023-01-01 API, for Ingot or HCP Packer itself.
+ * Ingot-only calls check `isIngot()` first and say so when the registry is HCP.
+ */
+export class RegistryClient {
+  readonly transport: Transport;
+  private ingot: Promise<boolean> | null = null;
+
+  constructor(options: ConnectionOptions = {}, transportOptions: TransportOptions = {}) {
+    this.transport = new Transport(resolveConnection(options), transportOptions);
+  }
+
+  get connection() {
+    return this.transport.connection;
+  }
+
+  private get base(): string {
+    const { organizationId, projectId } = this.connection;
+    return `/packer/2023-01-01/organizations/${enc(organizationId)}/projects/${enc(projectId)}`;
+  }
+
+  private get ingotBase(): string {
+    const { organizationId, projectId } = this.connection;
+    return `/ingot/v1/organizations/${enc(organizationId)}/projects/${enc(projectId)}`;
+  }
+
+  private bucketPath(bucket: string): string {
+    return `${this.base}/buckets/${enc(bucket)}`;
+  }
+
+  // Buckets
+
+  async createBucket(name: string, description = '', labels: Record<string, string> = {}): Promise<Bucket> {
+    return (
+      await this.transport.request<{ bucket: Bucket }>({
+        method: 'PUT',
+        path: `${this.base}/buckets`,
+        body: { name, description, labels },
+        operation: `create bucket "${name}"`,
+      })
+    ).bucket;
+  }
+
+  async getBucket(name: string): Promise<Bucket> {
+    return (await this.transport.request<{ bucket: Bucket }>({ method: 'GET', path: this.bucketPath(name), operation: `get bucket "${name}"` })).bucket;
+  }
+
+  /** The bucket, or null when it does not exist. */
+  async findBucket(name: string): Promise<Bucket | null> {
+    try {
+      return await this.getBucket(name);
+    } catch (error) {
+      if (error instanceof RegistryClientError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async updateBucket(name: string, update: { description?: string; labels?: Record<string, string> }): Promise<Bucket> {
+    return (
+      await this.transport.request<{ bucket: Bucket }>({ method: 'PATCH', path: this.bucketPath(name), body: update, operation: `update bucket "${name}"` })
+    ).bucket;
+  }
+
+  async listBuckets(): Promise<Bucket[]> {
+    return this.all<Bucket>(`${this.base}/buckets`, 'buckets', 'list buckets');
+  }
+
+  // Versions
+
+  async createVersion(bucket: string, fingerprint: string): Promise<Version> {
+    return (
+      await this.transport.request<{ version: Version }>({
+        method: 'POST',
+        path: `${this.bucketPath(bucket)}/versions`,
+        body: { fingerprint },
+        operation: `create version "${fingerprint}" in bucket "${bucket}"`,
+      })
+    ).version;
+  }
+
+  async getVersion(bucket: string, fingerprint: string): Promise<Version> {
+    return (
+      await this.transport.request<{ version: Version }>({
+        method: 'GET',
+        path: `${this.bucketPath(bucket)}/versions/${enc(fingerprint)}`,
+        operation: `get version "${fingerprint}" of bucket "${bucket}"`,
+      })
+    ).version;
+  }
+
+  async listVersions(bucket: string): Promise<Version[]> {
+    return this.all<Version>(`${this.bucketPath(bucket)}/versions`, 'versions', `list versions of bucket "${bucket}"`);
+  }
+
+  async completeVersion(bucket: string, fingerprint: string): Promise<Version> {
+    return this.updateVersion(bucket, fingerprint, { complete: true }, `complete version "${fingerprint}" of bucket "${bucket}"`);
+  }
+
+  async revokeVersion(bucket: string, fingerprint: string, options: RevokeOptions): Promise<Version> {
+    const body: Record<string, unknown> = {
+      revocation_message: options.message,
+      skip_descendants_revocation: options.skipDescendants || undefined,
+      disable_rollback_channels: options.disableRollback || undefined,
+    };
+    if (options.revokeAt) body.revoke_at = options.revokeAt;
+    else body.revoke_in = options.revokeIn ?? '0s';
+    return this.updateVersion(bucket, fingerprint, body, `revoke version "${fingerprint}" of bucket "${bucket}"`);
+  }
+
+  async restoreVersion(bucket: string, fingerprint: string): Promise<Version> {
+    return this.updateVersion(bucket, fingerprint, { restore: true }, `restore version "${fingerprint}" of bucket "${bucket}"`);
+  }
+
+  private async updateVersion(bucket: string, fingerprint: string, body: unknown, operation: string): Promise<Version> {
+    return (
+      await this.transport.request<{ version: Version }>({
+        method: 'PATCH',
+        path: `${this.bucketPath(bucket)}/versions/${enc(fingerprint)}`,
+        body,
+        operation,
+      })
+    ).version;
+  }
+
+  // Builds
+
+  async createBuild(bucket: string, fingerprint: string, build: BuildInput): Promise<Build> {
+    return (
+      await this.transport.request<{ build: Build }>({
+        method: 'POST',
+        path: `${this.bucketPath(bucket)}/versions/${enc(fingerprint)}/builds`,
+        body: build,
+        operation: `create a ${build.platform} build in version "${fingerprint}" of bucket "${bucket}"`,
+      })
+    ).build;
+  }
+
+  async updateBuild(bucket: string, fingerprint: string, buildId: string, update: Partial<BuildInput>): Promise<Build> {
+    return (
+      await this.transport.request<{ build: Build }>({
+        method: 'PATCH',
+        path: `${this.bucketPath(bucket)}/versions/${enc(fingerprint)}/builds/${enc(buildId)}`,
+        body: update,
+        operation: `update build ${buildId} of version "${fingerprint}" in bucket "${bucket}"`,
+      })
+    ).build;
+  }
+
+  async listBuilds(bucket: string, fingerprint: string): Promise<Build[]> {
+    return this.all<Build>(
+      `${this.bucketPath(bucket)}/versions/${enc(fingerprint)}/builds`,
+      'builds',
+      `list builds of version "${fingerprint}" in bucket "${bucket}"`,
+    );
+  }
+
+  // Channels
+
+  async getChannel(bucket: string, channel: string): Promise<Channel> {
+    return (
+      await this.transport.request<{ channel: Channel }>({
+        method: 'GET',
+        path: `${this.bucketPath(bucket)}/channels/${enc(channel)}`,
+        operation: `get channel "${channel}" of bucket "${bucket}"`,
+      })
+    ).channel;
+  }
+
+  async listChannels(bucket: string): Promise<Channel[]> {
+    return this.all<Channel>(`${this.bucketPath(bucket)}/channels`, 'channels', `list channels of bucket "${bucket}"`);
+  }
+
+  async createChannel(bucket: string, channel: string, options: { versionFingerprint?: string; restricted?: boolean } = {}): Promise<Channel> {
+    return (
+      await this.transport.request<{ channel: Channel }>({
+        method: 'POST',
+        path: `${this.bucketPath(bucket)}/channels`,
+        body: { name: channel, version_fingerprint: options.versionFingerprint, restricted: options.restricted },
+        operation: `create channel "${channel}" in bucket "${bucket}"`,
+      })
+    ).channel;
+  }
+
+  /** Points a channel at a version ('' unassigns). */
+  async setChannel(bucket: string, channel: string, versionFingerprint: string): Promise<Channel> {
+    return (
+      await this.transport.request<{ channel: Channel }>({
+        method: 'PATCH',
+        path: `${this.bucketPath(bucket)}/channels/${enc(channel)}`,
+        body: { version_fingerprint: versionFingerprint, update_mask: 'versionFingerprint' },
+        operation: `assign version "${versionFingerprint}" to channel "${channel}" of bucket "${bucket}"`,
+      })
+    ).channel;
+  }
+
+  async deleteChannel(bucket: string, channel: string): Promise<void> {
+    await this.transport.request({
+      method: 'DELETE',
+      path: `${this.bucketPath(bucket)}/channels/${enc(channel)}`,
+      operation: `delete channel "${channel}" of bucket "${bucket}"`,
+    });
+  }
+
+  async channelHistory(bucket: string, channel: string): Promise<ChannelAssignment[]> {
+    return this.all<ChannelAssignment>(
+      `${this.bucketPath(bucket)}/channels/${enc(channel)}/history`,
+      'history',
+      `get the history of channel "${channel}" of bucket "${bucket}"`,
+    );
+  }
+
+  async ancestry(bucket: string, type?: 'ANCESTRY_TYPE_PARENTS' | 'ANCESTRY_TYPE_CHILDREN'): Promise<BucketAncestry[]> {
+    return this.all<BucketAncestry>(`${this.bucketPath(bucket)}/ancestry`, 'relations', `get the ancestry of bucket "${bucket}"`, { type });
+  }
+
+  async searchArtifact(externalIdentifier: string, filter: { platform?: string; region?: string } = {}): Promise<ExternalArtifact[]> {
+    const result = await this.transport.request<{ artifacts: ExternalArtifact[] }>({
+      method: 'POST',
+      path: `${this.base}/_search/external_artifact`,
+      body: { external_identifier: externalIdentifier, ...filter },
+      operation: `search for image "${externalIdentifier}"`,
+    });
+    return result.artifacts;
+  }
+
+  // Ingot-only
+
+  /** Whether the registry is Ingot (HCP Packer has no /healthz with an engine). */
+  async isIngot(): Promise<boolean> {
+    this.ingot ??= (async () => {
+      try {
+        const response = await fetch(`${this.connection.registryUrl}/healthz`, { signal: AbortSignal.timeout(this.connection.timeoutMs) });
+        if (!response.ok) return false;
+        return typeof ((await response.json()) as { engine?: unknown }).engine === 'string';
+      } catch {
+        return false;
+      }
+    })();
+    return this.ingot;
+  }
+
+  private async requireIngot(what: string): Promise<void> {
+    if (!(await this.isIngot())) {
+      throw new RegistryClientError(
+        `${what} is an Ingot registry feature; ${this.connection.registryUrl} is not an Ingot registry (HCP Packer has no equivalent).`,
+        0,
+        'NOT_SUPPORTED',
+      );
+    }
+  }
+
+  async registerConsumer(
+    bucket: string,
+    fingerprint: string,
+    consumer: { pulumi_project: string; stack: string; urn: string; channel?: string },
+  ): Promise<Consumer | null> {
+    if (!(await this.isIngot())) return null;
+    return (
+      await this.transport.request<{ consumer: Consumer }>({
+        method: 'POST',
+        path: `${this.ingotBase}/buckets/${enc(bucket)}/versions/${enc(fingerprint)}/consumers`,
+        body: consumer,
+        operation: `record ${consumer.stack} as a consumer of version "${fingerprint}" of bucket "${bucket}"`,
+      })
+    ).consumer;
+  }
+
+  async consumers(bucket: string, fingerprint?: string): Promise<Consumer[]> {
+    await this.requireIngot('listing consumers');
+    const path = fingerprint
+      ? `${this.ingotBase}/buckets/${enc(bucket)}/versions/${enc(fingerprint)}/consumers`
+      : `${this.ingotBase}/buckets/${enc(bucket)}/consumers`;
+    return (await this.transport.request<{ consumers: Consumer[] }>({ method: 'GET', path, operation: `list consumers of bucket "${bucket}"` })).consumers;
+  }
+
+  /** The newest valid version `channel` has held for at least `minimumSoak` (e.g. `24h`). */
+  async soakedVersion(bucket: string, channel: string, minimumSoak: string): Promise<SoakedVersion> {
+    await this.requireIngot('soak-time promotion');
+    return this.transport.request<SoakedVersion>({
+      method: 'GET',
+      path: `${this.ingotBase}/buckets/${enc(bucket)}/channels/${enc(channel)}/soaked`,
+      query: { minimum_soak: minimumSoak },
+      operation: `find the version channel "${channel}" of bucket "${bucket}" has held for ${minimumSoak}`,
+    });
+  }
+
+  /** Follows `pagination.next_page_token` to the end. */
+  private async all<T>(path: string, key: string, operation: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.transport.request<Paged & Record<string, unknown>>({
+        method: 'GET',
+        path,
+        query: { ...query, 'pagination.page_size': 1000, 'pagination.next_page_token': token },
+        operation,
+      });
+      items.push(...((page[key] as T[]) ?? []));
+      token = page.pagination?.next_page_token || undefined;
+    } while (token);
+    return items;
+  }
+}

@@ -1,0 +1,202 @@
+import type { Connection } from './connection';
+import { RegistryAuthError, RegistryClientError, RegistryUnavailableError } from './errors';
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** What is being asked, for error messages: `get channel "prod" of bucket "x"`. */
+  operation: string;
+}
+
+export interface TransportOptions {
+  fetch?: typeof fetch;
+  /** Waits between retries; tests make it instant. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const RETRY_BASE_MS = 200;
+const RETRY_CAP_MS = 5_000;
+/** Refresh a token this long before it expires, so no request carries a dying one. */
+const REFRESH_MARGIN_MS = 60_000;
+const HCP_AUDIENCE = 'https://api.hashicorp.cloud';
+/** Methods safe to repeat after an ambiguous failure (a 5xx or a timeout). */
+const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
+
+interface ErrorBody {
+  code?: number;
+  message?: string;
+  error?: string;
+  error_description?: string;
+  details?: { reason?: string }[];
+}
+
+/**
+ * HTTP for the registry client: OAuth2 client-credentials tokens (cached, refreshed
+ * before expiry, renewed once on a 401), timeouts, and bounded retries with
+ * exponential backoff and jitter on 429, 5xx and connection errors.
+ */
+export class Transport {
+  /** HTTP requests sent (token requests included): what benchmarks and tests count. */
+  requests = 0;
+  private token: { value: string; refreshAt: number } | null = null;
+  private pendingToken: Promise<string> | null = null;
+  private readonly fetchImpl: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    readonly connection: Connection,
+    options: TransportOptions = {},
+  ) {
+    this.fetchImpl = options.fetch ?? fetch;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  async request<T>(spec: RequestSpec): Promise<T> {
+    let url = `${this.connection.registryUrl}${spec.path}`;
+    const query = Object.entries(spec.query ?? {}).filter(([, v]) => v !== undefined);
+    if (query.length > 0) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)] as [string, string])).toString()}`;
+    for (let renewed = false; ; renewed = true) {
+      const token = await this.accessToken(spec.operation);
+      const response = await this.send(spec.operation, spec.method, url, {
+        authorization: `Bearer ${token}`,
+        ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
+      }, spec.body === undefined ? undefined : JSON.stringify(spec.body));
+      // A token can be refused before its time (registry restarted on a new database,
+      // principal recreated): fetch a fresh one once.
+      if (response.status === 401 && !renewed) {
+        this.token = null;
+        continue;
+      }
+      const text = await response.text();
+      if (response.ok) return (text ? JSON.parse(text) : {}) as T;
+      throw this.failure(spec.operation, response, text);
+    }
+  }
+
+  /** Drops the cached token (e.g. after credentials change). */
+  forgetToken(): void {
+    this.token = null;
+  }
+
+  private async accessToken(operation: string): Promise<string> {
+    if (this.token && Date.now() < this.token.refreshAt) return this.token.value;
+    // Concurrent requests share one token request.
+    this.pendingToken ??= this.fetchToken(operation).finally(() => (this.pendingToken = null));
+    return this.pendingToken;
+  }
+
+  private async fetchToken(operation: string): Promise<string> {
+    const { connection } = this;
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: connection.clientId,
+      client_secret: connection.clientSecret,
+    });
+    if (connection.tokenUrl !== `${connection.registryUrl}/oauth2/token`) form.set('audience', HCP_AUDIENCE);
+    const response = await this.send(`authenticate for ${operation}`, 'POST', connection.tokenUrl, {
+      'content-type': 'application/x-www-form-urlencoded',
+    }, form.toString());
+    const text = await response.text();
+    if (!response.ok) {
+      const body = parse(text);
+      const detail = body.error_description ?? body.message ?? text.slice(0, 200);
+      throw new RegistryAuthError(
+        `could not authenticate to ${connection.tokenUrl} as client "${connection.clientId}": ${response.status} ${detail}. Check HCP_CLIENT_ID and HCP_CLIENT_SECRET (or the credentials file).`,
+        response.status,
+        body.error ?? 'UNAUTHENTICATED',
+      );
+    }
+    const body = JSON.parse(text) as { access_token: string; expires_in?: number };
+    const ttlMs = (body.expires_in ?? 3600) * 1000;
+    this.token = { value: body.access_token, refreshAt: Date.now() + Math.max(ttlMs - REFRESH_MARGIN_MS, ttlMs / 2) };
+    return body.access_token;
+  }
+
+  /** One request with timeout and retries; returns the final response. */
+  private async send(
+    operation: string,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<Response> {
+    const { maxRetries, timeoutMs, registryUrl } = this.connection;
+    let lastProblem = '';
+    let retryAfterMs: number | null = null;
+    let attempts = 0;
+    for (let attempt = 0; attempt <= maxRetries; attempt++) {
+      if (attempt > 0) await this.sleep(retryAfterMs ?? this.backoff(attempt));
+      this.requests++;
+      attempts++;
+      let response: Response;
+      try {
+        response = await this.fetchImpl(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        const timedOut = (error as Error).name === 'TimeoutError';
+        lastProblem = timedOut ? `no answer within ${timeoutMs} ms` : `connection failed (${describe(error)})`;
+        retryAfterMs = null;
+        // A timed-out write may have happened; only idempotent methods are repeated.
+        if (timedOut && !IDEMPOTENT.has(method)) break;
+        continue;
+      }
+      const retryable = response.status === 429 || response.status === 503 || (response.status >= 500 && IDEMPOTENT.has(method));
+      if (!retryable || attempt === maxRetries) return response;
+      lastProblem = `HTTP ${response.status}`;
+      const retryAfter = Number(response.headers.get('retry-after'));
+      retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, RETRY_CAP_MS) : null;
+      await response.body?.cancel();
+    }
+    throw new RegistryUnavailableError(
+      `${operation} at ${registryUrl} failed after ${attempts} attempt(s): ${lastProblem}. Check that the registry is running and reachable (INGOT_REGISTRY_URL).`,
+      0,
+      'UNAVAILABLE',
+    );
+  }
+
+  /** Exponential backoff with jitter: half the ceiling plus a random half. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(RETRY_BASE_MS * 2 ** (attempt - 1), RETRY_CAP_MS);
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  }
+
+  private failure(operation: string, response: Response, text: string): RegistryClientError {
+    const body = parse(text);
+    const reason = body.details?.[0]?.reason ?? `HTTP_${response.status}`;
+    const message = body.message ?? (text.slice(0, 200) || response.statusText);
+    const where = `${operation} at ${this.connection.registryUrl}`;
+    const requestId = response.headers.get('x-request-id');
+    switch (response.status) {
+      case 401:
+        return new RegistryAuthError(`${where} was refused (401): ${message} Check HCP_CLIENT_ID and HCP_CLIENT_SECRET.`, 401, reason);
+      case 403:
+        return new RegistryAuthError(`${where} is not allowed (403): ${message}`, 403, reason);
+      default:
+        if (response.status >= 500) {
+          return new RegistryUnavailableError(
+            `${where} failed (${response.status}): ${message}${requestId ? ` (request id ${requestId})` : ''}`,
+            response.status,
+            reason,
+          );
+        }
+        return new RegistryClientError(`${where} failed (${response.status}): ${message}`, response.status, reason);
+    }
+  }
+}
+
+function parse(text: string): ErrorBody {
+  try {
+    return JSON.parse(text) as ErrorBody;
+  } catch {
+    return {};
+  }
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
