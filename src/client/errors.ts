@@ -11,20 +11,34 @@ export class RegistryClientError extends Error {
     readonly reason: string,
   ) {
     super(message);
-    this.name = new.target.name;
+    // Set by hand, not from `new.target`: these classes are serialized into Pulumi
+    // dynamic providers, where class syntax is rewritten.
+    this.name = 'RegistryClientError';
   }
 }
 
 /** Bad or missing credentials, or a role that may not do what was asked. */
-export class RegistryAuthError extends RegistryClientError {}
+export class RegistryAuthError extends RegistryClientError {
+  constructor(message: string, status: number, reason: string) {
+    super(message, status, reason);
+    this.name = 'RegistryAuthError';
+  }
+}
 
 /** The registry could not be reached or kept failing after every retry. */
-export class RegistryUnavailableError extends RegistryClientError {}
+export class RegistryUnavailableError extends RegistryClientError {
+  constructor(message: string, status: number, reason: string) {
+    super(message, status, reason);
+    this.name = 'RegistryUnavailableError';
+  }
+}
 
 /** The client's own configuration is incomplete or invalid (every problem listed). */
 export class ClientConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`registry client configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `registry client configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ClientConfigError';
   }
 }
@@ -33,5 +47,6 @@ export class ClientConfigError extends Error {
 export class RevokedVersionError extends RegistryClientError {
   constructor(message: string) {
     super(message, 0, 'VERSION_REVOKED');
+    this.name = 'RevokedVersionError';
   }
 }

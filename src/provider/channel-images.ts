@@ -1,0 +1,244 @@
+import * as pulumi from '@pulumi/pulumi';
+import {
+  assertNotRevoked,
+  pickImage,
+  resolveVersion,
+  type ImageQuery,
+  type ResolvedVersion,
+} from '../client/resolve';
+import type { Build, Version } from '../client/registry-client';
+import {
+  hasUnknown,
+  registryClient,
+  settingsFromConfig,
+  type ProviderSettings,
+  type RegistryConnectionArgs,
+  type RegistryConnectionInputs,
+} from './registry-connection';
+
+/** Arguments of {@link ChannelImages}: every image of the version a channel serves. */
+export interface ChannelImagesArgs {
+  /** Bucket name, e.g. `runner-ubuntu`. */
+  bucket: pulumi.Input<string>;
+  /** Channel to follow, e.g. `prod`. */
+  channel: pulumi.Input<string>;
+  /** Registry location. @default from the environment / stack config */
+  registry?: RegistryConnectionArgs;
+}
+
+/** A build as kept in the state: what `image()` needs to pick an artifact. */
+export interface ChannelBuild {
+  id: string;
+  platform: string;
+  component_type: string;
+  status: string;
+  labels: Record<string, string>;
+  artifacts: { external_identifier: string; region: string }[];
+}
+
+export interface ChannelImagesInputs {
+  bucket: string;
+  channel: string;
+  registry?: RegistryConnectionInputs;
+  consumer?: { project: string; stack: string; urn: string };
+}
+
+export interface ChannelImagesOutputs extends ChannelImagesInputs {
+  versionFingerprint: string;
+  versionName: string;
+  versionId: string;
+  revokeAt: string;
+  builds: ChannelBuild[];
+}
+
+interface ProviderState {
+  settings?: ProviderSettings;
+}
+
+function slim(builds: Build[]): ChannelBuild[] {
+  return builds.map((b) => ({
+    id: b.id,
+    platform: b.platform,
+    component_type: b.component_type,
+    status: b.status,
+    labels: b.labels,
+    artifacts: b.artifacts.map((a) => ({
+      external_identifier: a.external_identifier,
+      region: a.region,
+    })),
+  }));
+}
+
+/** One registry call: the channel with its version and every build's artifacts. */
+async function resolveChannel(
+  inputs: ChannelImagesInputs,
+  settings: ProviderSettings | undefined,
+): Promise<ChannelImagesOutputs> {
+  const resolved = await resolveVersion(registryClient(inputs.registry, settings), inputs.bucket, {
+    channel: inputs.channel,
+  });
+  assertNotRevoked(resolved);
+  const { version } = resolved;
+  return {
+    ...inputs,
+    versionFingerprint: version.fingerprint,
+    versionName: version.name,
+    versionId: version.id,
+    revokeAt: version.revoke_at ?? '',
+    builds: slim(version.builds),
+  };
+}
+
+/**
+ * The batched form of `RegistryImage`: a fleet over many regions and sizes costs one
+ * registry call per bucket and channel, not one per pool. Like `RegistryImage`, it
+ * resolves in `check` so previews show moved channels.
+ */
+export const channelImagesProvider: pulumi.dynamic.ResourceProvider & ProviderState = {
+  async configure(this: ProviderState, req: pulumi.dynamic.ConfigureRequest) {
+    this.settings = settingsFromConfig(req.config);
+  },
+
+  async check(this: ProviderState, _olds: ChannelImagesInputs, news: ChannelImagesInputs) {
+    const failures: pulumi.dynamic.CheckFailure[] = [];
+    if (!news.bucket)
+      failures.push({ property: 'bucket', reason: 'bucket is required, e.g. "runner-ubuntu".' });
+    if (!news.channel)
+      failures.push({ property: 'channel', reason: 'channel is required, e.g. "prod".' });
+    if (failures.length > 0 || hasUnknown(news.bucket, news.channel, news.registry))
+      return { inputs: news, failures };
+    try {
+      return { inputs: await resolveChannel(news, this.settings) };
+    } catch (error) {
+      return {
+        inputs: news,
+        failures: [{ property: 'channel', reason: (error as Error).message }],
+      };
+    }
+  },
+
+  async diff(_id: string, olds: ChannelImagesOutputs, news: ChannelImagesOutputs) {
+    return {
+      changes:
+        olds.bucket !== news.bucket ||
+        olds.channel !== news.channel ||
+        news.versionId === undefined ||
+        olds.versionId !== news.versionId ||
+        olds.revokeAt !== news.revokeAt,
+    };
+  },
+
+  async create(this: ProviderState, inputs: ChannelImagesInputs) {
+    const outs = await resolveChannel(inputs, this.settings);
+    await recordConsumer(outs, this.settings);
+    return { id: `${outs.bucket}/${outs.channel}`, outs };
+  },
+
+  async update(
+    this: ProviderState,
+    _id: string,
+    _olds: ChannelImagesOutputs,
+    news: ChannelImagesInputs,
+  ) {
+    const outs = await resolveChannel(news, this.settings);
+    await recordConsumer(outs, this.settings);
+    return { outs };
+  },
+
+  async read(this: ProviderState, id: string, props: ChannelImagesOutputs) {
+    return { id, props: await resolveChannel(props, this.settings) };
+  },
+
+  async delete() {
+    // A data source: nothing to delete in the registry.
+  },
+};
+
+async function recordConsumer(
+  outs: ChannelImagesOutputs,
+  settings: ProviderSettings | undefined,
+): Promise<void> {
+  if (!outs.consumer) return;
+  await registryClient(outs.registry, settings).registerConsumer(
+    outs.bucket,
+    outs.versionFingerprint,
+    {
+      pulumi_project: outs.consumer.project,
+      stack: outs.consumer.stack,
+      urn: outs.consumer.urn,
+      channel: outs.channel,
+    },
+  );
+}
+
+export const CHANNEL_IMAGES_TYPE = 'pulumi-nodejs:dynamic/ingot:ChannelImages';
+
+/** Picks one image out of a channel's builds, with the same rules as `RegistryImage`. */
+export function imageFromBuilds(
+  outs: Pick<
+    ChannelImagesOutputs,
+    'bucket' | 'channel' | 'versionFingerprint' | 'versionName' | 'builds'
+  >,
+  query: ImageQuery,
+): string {
+  const version = {
+    fingerprint: outs.versionFingerprint,
+    name: outs.versionName,
+    builds: outs.builds,
+  } as unknown as Version;
+  const resolved: ResolvedVersion = { bucket: outs.bucket, channel: outs.channel, version };
+  return pickImage(resolved, query).externalIdentifier;
+}
+
+/** Every image of the version a channel serves, from one registry call. */
+export class ChannelImages extends pulumi.dynamic.Resource {
+  declare readonly bucket: pulumi.Output<string>;
+  declare readonly channel: pulumi.Output<string>;
+  declare readonly versionFingerprint: pulumi.Output<string>;
+  declare readonly versionName: pulumi.Output<string>;
+  declare readonly versionId: pulumi.Output<string>;
+  declare readonly revokeAt: pulumi.Output<string>;
+  declare readonly builds: pulumi.Output<ChannelBuild[]>;
+
+  constructor(name: string, args: ChannelImagesArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      channelImagesProvider,
+      name,
+      {
+        ...args,
+        consumer: {
+          project: pulumi.getProject(),
+          stack: pulumi.getStack(),
+          urn: pulumi.createUrn(name, CHANNEL_IMAGES_TYPE, opts?.parent),
+        },
+        versionFingerprint: undefined,
+        versionName: undefined,
+        versionId: undefined,
+        revokeAt: undefined,
+        builds: undefined,
+      },
+      opts,
+      'ingot',
+      'ChannelImages',
+    );
+  }
+
+  /** The image for a platform and region (and optionally component type / labels). */
+  image(query: pulumi.Input<ImageQuery>): pulumi.Output<string> {
+    return pulumi
+      .all([
+        this.bucket,
+        this.channel,
+        this.versionFingerprint,
+        this.versionName,
+        this.builds,
+        query,
+      ])
+      .apply(([bucket, channel, versionFingerprint, versionName, builds, q]) =>
+        imageFromBuilds(
+          { bucket, channel, versionFingerprint, versionName, builds },
+          q as ImageQuery,
+        ),
+      );
+  }
+}

@@ -1,0 +1,83 @@
+import type * as pulumi from '@pulumi/pulumi';
+import { RegistryClient } from '../client/registry-client';
+
+/**
+ * Where a provider's registry is. Only non-secret values are resource inputs (they
+ * land in the state); credentials never do: the provider reads them from the
+ * environment of `pulumi` (`HCP_CLIENT_ID`/`HCP_CLIENT_SECRET` or
+ * `INGOT_CREDENTIALS_FILE`) or, through `configure`, from the stack's secret config
+ * `ingot:registryClientId` / `ingot:registryClientSecret`, which Pulumi keeps encrypted.
+ */
+export interface RegistryConnectionArgs {
+  /** Registry base URL. @default `INGOT_REGISTRY_URL`, else stack config `ingot:registryUrl` */
+  url?: pulumi.Input<string>;
+  /** @default `HCP_ORGANIZATION_ID`, else stack config `ingot:organizationId` */
+  organizationId?: pulumi.Input<string>;
+  /** @default `HCP_PROJECT_ID`, else stack config `ingot:projectId` */
+  projectId?: pulumi.Input<string>;
+}
+
+export interface RegistryConnectionInputs {
+  url?: string;
+  organizationId?: string;
+  projectId?: string;
+}
+
+/** What `configure` read from the stack config. */
+export interface ProviderSettings {
+  url?: string;
+  organizationId?: string;
+  projectId?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+/** Stack config keys the providers read (namespaced, so any project name works). */
+export const CONFIG_KEYS = {
+  url: 'ingot:registryUrl',
+  organizationId: 'ingot:organizationId',
+  projectId: 'ingot:projectId',
+  clientId: 'ingot:registryClientId',
+  clientSecret: 'ingot:registryClientSecret',
+} as const;
+
+export function settingsFromConfig(config: {
+  get(key: string): string | undefined;
+}): ProviderSettings {
+  return {
+    url: config.get(CONFIG_KEYS.url),
+    organizationId: config.get(CONFIG_KEYS.organizationId),
+    projectId: config.get(CONFIG_KEYS.projectId),
+    clientId: config.get(CONFIG_KEYS.clientId),
+    clientSecret: config.get(CONFIG_KEYS.clientSecret),
+  };
+}
+
+/** A client for one provider call: inputs, then environment, then stack config. */
+export function registryClient(
+  inputs: RegistryConnectionInputs | undefined,
+  settings: ProviderSettings = {},
+): RegistryClient {
+  const env = process.env;
+  return new RegistryClient({
+    registryUrl: inputs?.url || env.INGOT_REGISTRY_URL || env.HCP_API_ADDRESS || settings.url,
+    organizationId: inputs?.organizationId || env.HCP_ORGANIZATION_ID || settings.organizationId,
+    projectId: inputs?.projectId || env.HCP_PROJECT_ID || settings.projectId,
+    clientId: env.HCP_CLIENT_ID || settings.clientId,
+    clientSecret: env.HCP_CLIENT_SECRET || settings.clientSecret,
+  });
+}
+
+/** The value the engine passes for inputs not known yet (during preview). */
+export const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
+
+/** Whether any of the values (deeply) is still unknown. */
+export function hasUnknown(...values: unknown[]): boolean {
+  return values.some((v) =>
+    v === UNKNOWN
+      ? true
+      : typeof v === 'object' && v !== null
+        ? hasUnknown(...Object.values(v))
+        : false,
+  );
+}
