@@ -50,3 +50,14 @@ export class RevokedVersionError extends RegistryClientError {
     this.name = 'RevokedVersionError';
   }
 }
+
+/**
+ * The error as a registry client error, or null. Duck-typed rather than `instanceof`:
+ * a serialized dynamic provider carries its own copy of these classes.
+ */
+export function asRegistryError(error: unknown): RegistryClientError | null {
+  const e = error as Partial<RegistryClientError> | null;
+  return e && typeof e.status === 'number' && typeof e.reason === 'string'
+    ? (e as RegistryClientError)
+    : null;
+}

@@ -1,6 +1,6 @@
 import type { ManifestBuildInput } from './packer-manifest';
 import { ManifestError } from './packer-manifest';
-import { RegistryClientError } from './errors';
+import { asRegistryError } from './errors';
 import type { RegistryClient, Version } from './registry-client';
 
 export interface PublishInput {
@@ -30,8 +30,13 @@ export interface PublishResult {
  * version is returned as is; an incomplete one (an earlier run failed half-way) has its
  * builds updated in place, then is completed.
  */
-export async function publishVersion(client: RegistryClient, input: PublishInput): Promise<PublishResult> {
-  const missing = (input.expectBuilds ?? []).filter((c) => !input.builds.some((b) => b.componentType === c));
+export async function publishVersion(
+  client: RegistryClient,
+  input: PublishInput,
+): Promise<PublishResult> {
+  const missing = (input.expectBuilds ?? []).filter(
+    (c) => !input.builds.some((b) => b.componentType === c),
+  );
   if (missing.length > 0) {
     throw new ManifestError(
       `the manifest lacks build(s) ${missing.join(', ')} of fingerprint "${input.fingerprint}"; they failed or did not run, so no complete version is published.`,
@@ -39,9 +44,16 @@ export async function publishVersion(client: RegistryClient, input: PublishInput
   }
   const bucket = await client.findBucket(input.bucket);
   if (!bucket) {
-    await client.createBucket(input.bucket, input.bucketDescription ?? '', input.bucketLabels ?? {});
+    await client.createBucket(
+      input.bucket,
+      input.bucketDescription ?? '',
+      input.bucketLabels ?? {},
+    );
   } else if (input.bucketDescription !== undefined || input.bucketLabels !== undefined) {
-    await client.updateBucket(input.bucket, { description: input.bucketDescription, labels: input.bucketLabels });
+    await client.updateBucket(input.bucket, {
+      description: input.bucketDescription,
+      labels: input.bucketLabels,
+    });
   }
   let version = await client.createVersion(input.bucket, input.fingerprint);
   const published = !version.name;
@@ -57,7 +69,9 @@ export async function publishVersion(client: RegistryClient, input: PublishInput
         parent_version_id: input.parentVersionId,
         parent_channel_id: input.parentChannelId,
       };
-      const existing = version.builds.find((b) => b.component_type === build.componentType && b.platform === build.platform);
+      const existing = version.builds.find(
+        (b) => b.component_type === build.componentType && b.platform === build.platform,
+      );
       if (existing) await client.updateBuild(input.bucket, input.fingerprint, existing.id, body);
       else await client.createBuild(input.bucket, input.fingerprint, body);
     }
@@ -68,11 +82,16 @@ export async function publishVersion(client: RegistryClient, input: PublishInput
 }
 
 /** Points `channel` at `fingerprint`, creating the channel when it does not exist. */
-export async function assignOrCreate(client: RegistryClient, bucket: string, channel: string, fingerprint: string) {
+export async function assignOrCreate(
+  client: RegistryClient,
+  bucket: string,
+  channel: string,
+  fingerprint: string,
+) {
   try {
     return await client.setChannel(bucket, channel, fingerprint);
   } catch (error) {
-    if (error instanceof RegistryClientError && error.reason === 'CHANNEL_NOT_FOUND') {
+    if (asRegistryError(error)?.reason === 'CHANNEL_NOT_FOUND') {
       return client.createChannel(bucket, channel, { versionFingerprint: fingerprint });
     }
     throw error;

@@ -1,6 +1,6 @@
 import type * as M from '../registry/http/schemas/model';
 import { resolveConnection, type ConnectionOptions } from './connection';
-import { RegistryClientError } from './errors';
+import { asRegistryError, RegistryClientError } from './errors';
 import { Transport, type TransportOptions } from './transport';
 
 export type Bucket = M.Bucket;
@@ -94,7 +94,11 @@ export class RegistryClient {
 
   // Buckets
 
-  async createBucket(name: string, description = '', labels: Record<string, string> = {}): Promise<Bucket> {
+  async createBucket(
+    name: string,
+    description = '',
+    labels: Record<string, string> = {},
+  ): Promise<Bucket> {
     return (
       await this.transport.request<{ bucket: Bucket }>({
         method: 'PUT',
@@ -106,7 +110,13 @@ export class RegistryClient {
   }
 
   async getBucket(name: string): Promise<Bucket> {
-    return (await this.transport.request<{ bucket: Bucket }>({ method: 'GET', path: this.bucketPath(name), operation: `get bucket "${name}"` })).bucket;
+    return (
+      await this.transport.request<{ bucket: Bucket }>({
+        method: 'GET',
+        path: this.bucketPath(name),
+        operation: `get bucket "${name}"`,
+      })
+    ).bucket;
   }
 
   /** The bucket, or null when it does not exist. */
@@ -114,14 +124,22 @@ export class RegistryClient {
     try {
       return await this.getBucket(name);
     } catch (error) {
-      if (error instanceof RegistryClientError && error.status === 404) return null;
+      if (asRegistryError(error)?.status === 404) return null;
       throw error;
     }
   }
 
-  async updateBucket(name: string, update: { description?: string; labels?: Record<string, string> }): Promise<Bucket> {
+  async updateBucket(
+    name: string,
+    update: { description?: string; labels?: Record<string, string> },
+  ): Promise<Bucket> {
     return (
-      await this.transport.request<{ bucket: Bucket }>({ method: 'PATCH', path: this.bucketPath(name), body: update, operation: `update bucket "${name}"` })
+      await this.transport.request<{ bucket: Bucket }>({
+        method: 'PATCH',
+        path: this.bucketPath(name),
+        body: update,
+        operation: `update bucket "${name}"`,
+      })
     ).bucket;
   }
 
@@ -153,14 +171,27 @@ export class RegistryClient {
   }
 
   async listVersions(bucket: string): Promise<Version[]> {
-    return this.all<Version>(`${this.bucketPath(bucket)}/versions`, 'versions', `list versions of bucket "${bucket}"`);
+    return this.all<Version>(
+      `${this.bucketPath(bucket)}/versions`,
+      'versions',
+      `list versions of bucket "${bucket}"`,
+    );
   }
 
   async completeVersion(bucket: string, fingerprint: string): Promise<Version> {
-    return this.updateVersion(bucket, fingerprint, { complete: true }, `complete version "${fingerprint}" of bucket "${bucket}"`);
+    return this.updateVersion(
+      bucket,
+      fingerprint,
+      { complete: true },
+      `complete version "${fingerprint}" of bucket "${bucket}"`,
+    );
   }
 
-  async revokeVersion(bucket: string, fingerprint: string, options: RevokeOptions): Promise<Version> {
+  async revokeVersion(
+    bucket: string,
+    fingerprint: string,
+    options: RevokeOptions,
+  ): Promise<Version> {
     const body: Record<string, unknown> = {
       revocation_message: options.message,
       skip_descendants_revocation: options.skipDescendants || undefined,
@@ -168,14 +199,29 @@ export class RegistryClient {
     };
     if (options.revokeAt) body.revoke_at = options.revokeAt;
     else body.revoke_in = options.revokeIn ?? '0s';
-    return this.updateVersion(bucket, fingerprint, body, `revoke version "${fingerprint}" of bucket "${bucket}"`);
+    return this.updateVersion(
+      bucket,
+      fingerprint,
+      body,
+      `revoke version "${fingerprint}" of bucket "${bucket}"`,
+    );
   }
 
   async restoreVersion(bucket: string, fingerprint: string): Promise<Version> {
-    return this.updateVersion(bucket, fingerprint, { restore: true }, `restore version "${fingerprint}" of bucket "${bucket}"`);
+    return this.updateVersion(
+      bucket,
+      fingerprint,
+      { restore: true },
+      `restore version "${fingerprint}" of bucket "${bucket}"`,
+    );
   }
 
-  private async updateVersion(bucket: string, fingerprint: string, body: unknown, operation: string): Promise<Version> {
+  private async updateVersion(
+    bucket: string,
+    fingerprint: string,
+    body: unknown,
+    operation: string,
+  ): Promise<Version> {
     return (
       await this.transport.request<{ version: Version }>({
         method: 'PATCH',
@@ -199,7 +245,12 @@ export class RegistryClient {
     ).build;
   }
 
-  async updateBuild(bucket: string, fingerprint: string, buildId: string, update: Partial<BuildInput>): Promise<Build> {
+  async updateBuild(
+    bucket: string,
+    fingerprint: string,
+    buildId: string,
+    update: Partial<BuildInput>,
+  ): Promise<Build> {
     return (
       await this.transport.request<{ build: Build }>({
         method: 'PATCH',
@@ -231,15 +282,27 @@ export class RegistryClient {
   }
 
   async listChannels(bucket: string): Promise<Channel[]> {
-    return this.all<Channel>(`${this.bucketPath(bucket)}/channels`, 'channels', `list channels of bucket "${bucket}"`);
+    return this.all<Channel>(
+      `${this.bucketPath(bucket)}/channels`,
+      'channels',
+      `list channels of bucket "${bucket}"`,
+    );
   }
 
-  async createChannel(bucket: string, channel: string, options: { versionFingerprint?: string; restricted?: boolean } = {}): Promise<Channel> {
+  async createChannel(
+    bucket: string,
+    channel: string,
+    options: { versionFingerprint?: string; restricted?: boolean } = {},
+  ): Promise<Channel> {
     return (
       await this.transport.request<{ channel: Channel }>({
         method: 'POST',
         path: `${this.bucketPath(bucket)}/channels`,
-        body: { name: channel, version_fingerprint: options.versionFingerprint, restricted: options.restricted },
+        body: {
+          name: channel,
+          version_fingerprint: options.versionFingerprint,
+          restricted: options.restricted,
+        },
         operation: `create channel "${channel}" in bucket "${bucket}"`,
       })
     ).channel;
@@ -273,11 +336,22 @@ export class RegistryClient {
     );
   }
 
-  async ancestry(bucket: string, type?: 'ANCESTRY_TYPE_PARENTS' | 'ANCESTRY_TYPE_CHILDREN'): Promise<BucketAncestry[]> {
-    return this.all<BucketAncestry>(`${this.bucketPath(bucket)}/ancestry`, 'relations', `get the ancestry of bucket "${bucket}"`, { type });
+  async ancestry(
+    bucket: string,
+    type?: 'ANCESTRY_TYPE_PARENTS' | 'ANCESTRY_TYPE_CHILDREN',
+  ): Promise<BucketAncestry[]> {
+    return this.all<BucketAncestry>(
+      `${this.bucketPath(bucket)}/ancestry`,
+      'relations',
+      `get the ancestry of bucket "${bucket}"`,
+      { type },
+    );
   }
 
-  async searchArtifact(externalIdentifier: string, filter: { platform?: string; region?: string } = {}): Promise<ExternalArtifact[]> {
+  async searchArtifact(
+    externalIdentifier: string,
+    filter: { platform?: string; region?: string } = {},
+  ): Promise<ExternalArtifact[]> {
     const result = await this.transport.request<{ artifacts: ExternalArtifact[] }>({
       method: 'POST',
       path: `${this.base}/_search/external_artifact`,
@@ -293,7 +367,9 @@ export class RegistryClient {
   async isIngot(): Promise<boolean> {
     this.ingot ??= (async () => {
       try {
-        const response = await fetch(`${this.connection.registryUrl}/healthz`, { signal: AbortSignal.timeout(this.connection.timeoutMs) });
+        const response = await fetch(`${this.connection.registryUrl}/healthz`, {
+          signal: AbortSignal.timeout(this.connection.timeoutMs),
+        });
         if (!response.ok) return false;
         return typeof ((await response.json()) as { engine?: unknown }).engine === 'string';
       } catch {
@@ -334,11 +410,21 @@ export class RegistryClient {
     const path = fingerprint
       ? `${this.ingotBase}/buckets/${enc(bucket)}/versions/${enc(fingerprint)}/consumers`
       : `${this.ingotBase}/buckets/${enc(bucket)}/consumers`;
-    return (await this.transport.request<{ consumers: Consumer[] }>({ method: 'GET', path, operation: `list consumers of bucket "${bucket}"` })).consumers;
+    return (
+      await this.transport.request<{ consumers: Consumer[] }>({
+        method: 'GET',
+        path,
+        operation: `list consumers of bucket "${bucket}"`,
+      })
+    ).consumers;
   }
 
   /** The newest valid version `channel` has held for at least `minimumSoak` (e.g. `24h`). */
-  async soakedVersion(bucket: string, channel: string, minimumSoak: string): Promise<SoakedVersion> {
+  async soakedVersion(
+    bucket: string,
+    channel: string,
+    minimumSoak: string,
+  ): Promise<SoakedVersion> {
     await this.requireIngot('soak-time promotion');
     return this.transport.request<SoakedVersion>({
       method: 'GET',
@@ -349,7 +435,12 @@ export class RegistryClient {
   }
 
   /** Follows `pagination.next_page_token` to the end. */
-  private async all<T>(path: string, key: string, operation: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
+  private async all<T>(
+    path: string,
+    key: string,
+    operation: string,
+    query: Record<string, string | undefined> = {},
+  ): Promise<T[]> {
     const items: T[] = [];
     let token: string | undefined;
     do {

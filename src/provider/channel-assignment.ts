@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { parseDuration } from '../registry/duration';
-import { RegistryClientError } from '../client/errors';
+import { asRegistryError } from '../client/errors';
 import { assignOrCreate } from '../client/publish';
 import {
   hasUnknown,
@@ -69,13 +69,9 @@ async function target(
   try {
     return (await client.soakedVersion(inputs.bucket, from.channel, from.minimumSoak)).version
       .fingerprint;
-  } catch (error) {
-    if (
-      !(error instanceof RegistryClientError) ||
-      error.status !== 404 ||
-      error.reason === 'BUCKET_NOT_FOUND'
-    )
-      throw error;
+  } catch (caught) {
+    const error = asRegistryError(caught);
+    if (!error || error.status !== 404 || error.reason === 'BUCKET_NOT_FOUND') throw caught;
     const current = await client.getChannel(inputs.bucket, inputs.channel).catch(() => null);
     if (current?.version) return current.version.fingerprint;
     throw new Error(

@@ -53,19 +53,35 @@ export function settingsFromConfig(config: {
   };
 }
 
-/** A client for one provider call: inputs, then environment, then stack config. */
+/**
+ * A client for a provider call: inputs, then environment, then stack config. Clients
+ * are shared per connection in the provider process (through a global, never through
+ * the provider object, which is serialized into the state), so a stack's many lookups
+ * share one token.
+ */
 export function registryClient(
   inputs: RegistryConnectionInputs | undefined,
   settings: ProviderSettings = {},
 ): RegistryClient {
   const env = process.env;
-  return new RegistryClient({
+  const options = {
     registryUrl: inputs?.url || env.INGOT_REGISTRY_URL || env.HCP_API_ADDRESS || settings.url,
     organizationId: inputs?.organizationId || env.HCP_ORGANIZATION_ID || settings.organizationId,
     projectId: inputs?.projectId || env.HCP_PROJECT_ID || settings.projectId,
     clientId: env.HCP_CLIENT_ID || settings.clientId,
     clientSecret: env.HCP_CLIENT_SECRET || settings.clientSecret,
-  });
+    credentialsFile: env.INGOT_CREDENTIALS_FILE,
+  };
+  // A string key: serialized closures cannot carry symbols.
+  const store = globalThis as { __ingotRegistryClients?: Map<string, RegistryClient> };
+  const clients = (store.__ingotRegistryClients ??= new Map());
+  const key = JSON.stringify(options);
+  let client = clients.get(key);
+  if (!client) {
+    client = new RegistryClient(options);
+    clients.set(key, client);
+  }
+  return client;
 }
 
 /** The value the engine passes for inputs not known yet (during preview). */
