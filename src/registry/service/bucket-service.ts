@@ -44,7 +44,14 @@ export class BucketService {
         createdAt: now,
         updatedAt: now,
       };
-      await ctx.repo.insertBucket(tx, created);
+      // A concurrent create of the same name may commit after the check above.
+      if (!(await ctx.repo.insertBucketIfAbsent(tx, created))) {
+        throw new AlreadyExistsError(
+          'bucket',
+          input.name,
+          'choose another name or update the existing bucket.',
+        );
+      }
       await ctx.repo.insertChannel(tx, {
         id: newId(),
         bucketId: created.id,

@@ -1,9 +1,12 @@
 import type { Bucket, Version } from '../domain/model';
 import { isRevoked } from '../domain/version-status';
-import { ConflictError } from '../errors';
+import { ConflictError, ValidationError } from '../errors';
 import type { Executor } from '../storage/database';
 import { rollBackChannels } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
+
+/** The latest instant stored times can hold: they are RFC 3339 text with a 4-digit year. */
+const LATEST_REVOKE_AT = Date.parse('9999-12-31T23:59:59.999Z');
 
 export interface RevokeInput {
   /** When the revocation takes effect (now or later). */
@@ -30,6 +33,14 @@ export class RevocationService {
   ): Promise<Version> {
     const { ctx } = this;
     const now = ctx.clock.now();
+    // A huge revoke_in overflows the Date range (NaN) or gives a 5+ digit year, whose
+    // text no longer sorts with the others in SQL comparisons.
+    if (!(input.revokeAt.getTime() <= LATEST_REVOKE_AT)) {
+      throw new ValidationError(
+        'revoke_at',
+        'revoke_at (or now + revoke_in) must be no later than 9999-12-31T23:59:59Z; use a nearer time.',
+      );
+    }
     const version = await ctx.repo.lockVersion(tx, found.id);
     if (!version.complete) {
       throw new ConflictError(
@@ -96,7 +107,13 @@ export class RevocationService {
         `version "${version.fingerprint}" is neither revoked nor scheduled for revocation; there is nothing to restore.`,
       );
     }
-    const revokedAncestor = await this.revokedAncestor(tx, version);
+    let revokedAncestor = await this.revokedAncestor(tx, version);
+    if (revokedAncestor?.revocationInheritedFrom) {
+      // Name the version to restore: the nearest revoked ancestor may only inherit.
+      const { revocationInheritedFrom: sourceId } = revokedAncestor;
+      revokedAncestor =
+        (await ctx.repo.findVersionsByIds(tx, [sourceId])).get(sourceId) ?? revokedAncestor;
+    }
     if (revokedAncestor) {
       const ancestorBucket = await ctx.repo.findBucketById(tx, revokedAncestor.bucketId);
       throw new ConflictError(

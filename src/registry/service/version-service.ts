@@ -1,4 +1,5 @@
 import type { Bucket, Scope, TemplateType, Version } from '../domain/model';
+import { isRevoked } from '../domain/version-status';
 import { ConflictError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
@@ -135,7 +136,8 @@ export class VersionService {
     const locked = await ctx.repo.lockBucket(tx, bucket.id);
     const version = await ctx.repo.lockVersion(tx, found.id);
     if (version.complete) return version;
-    if (version.revokeAt) {
+    // A scheduled (e.g. inherited) revocation does not stop completion; one in effect does.
+    if (isRevoked(version, ctx.clock.now())) {
       throw new ConflictError(
         'VERSION_REVOKED',
         `version "${version.fingerprint}" is revoked; it cannot be completed.`,

@@ -35,10 +35,12 @@ export interface Page {
 export class RegistryRepository {
   // Buckets
 
-  async insertBucket(tx: Executor, b: Bucket): Promise<void> {
-    await tx.query(
+  /** Inserts unless the name is taken in the project; returns whether a row was inserted. */
+  async insertBucketIfAbsent(tx: Executor, b: Bucket): Promise<boolean> {
+    const rows = await tx.query(
       `INSERT INTO buckets (id, organization_id, project_id, name, description, labels, version_seq, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)`,
+       VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)
+       ON CONFLICT (organization_id, project_id, name) DO NOTHING RETURNING id`,
       [
         b.id,
         b.organizationId,
@@ -49,6 +51,7 @@ export class RegistryRepository {
         b.createdAt,
       ],
     );
+    return rows.length > 0;
   }
 
   async findBucket(ex: Executor, scope: Scope, name: string): Promise<Bucket | null> {
