@@ -553,6 +553,35 @@ describeEachEngine('revocation and ancestry', (registry) => {
       assert.equal(await serves(childBucket, 'latest'), null);
     });
 
+    it('a version built after the base was scheduled for revocation inherits it, unless descendants were skipped', async () => {
+      const base1 = await publish('ubuntu-base-late', 'late-base-1');
+      const base2 = await publish('ubuntu-base-late', 'late-base-2');
+      const revokeAt = iso(nowMs() + 3 * DAY);
+      await revoke('ubuntu-base-late', base1.fingerprint, {
+        revoke_at: revokeAt,
+        revocation_message: 'EOL kernel',
+      });
+      await revoke('ubuntu-base-late', base2.fingerprint, {
+        revoke_at: revokeAt,
+        skip_descendants_revocation: true,
+      });
+      const inherits = await publish('runner-late', 'late-runner-1', {
+        parent_version_id: base1.id,
+      });
+      assert.equal(inherits.status, 'VERSION_REVOCATION_SCHEDULED');
+      assert.equal(inherits.revoke_at, revokeAt);
+      assert.equal(inherits.revocation_type, 'INHERITED');
+      assert.equal(inherits.revocation_message, 'EOL kernel');
+      assert.equal(inherits.revocation_inherited_from?.version_id, base1.id);
+      const skipped = await publish('runner-late', 'late-runner-2', {
+        parent_version_id: base2.id,
+      });
+      assert.equal(skipped.status, 'VERSION_ACTIVE');
+      clock().set(revokeAt);
+      assert.equal((await version('runner-late', 'late-runner-1')).status, 'VERSION_REVOKED');
+      assert.equal((await version('runner-late', 'late-runner-2')).status, 'VERSION_ACTIVE');
+    });
+
     it('a descendant whose ancestor is revoked (in effect) cannot be completed', async () => {
       const baseBucket = 'ubuntu-base-dead';
       const childBucket = 'runner-ubuntu-dead';

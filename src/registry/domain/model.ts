@@ -62,6 +62,8 @@ export interface Version {
   revocationInheritedFrom: string | null;
   /** Whether channels roll back when the revocation takes effect. */
   revocationRollback: boolean;
+  /** Whether versions built from this one inherit the revocation. */
+  revocationDescendants: boolean;
 }
 
 export interface Artifact {

@@ -67,6 +67,7 @@ export class BuildService {
         artifacts: this.artifacts(id, input.artifacts ?? [], now),
       };
       await ctx.repo.insertBuild(tx, build);
+      await this.inheritRevocation(tx, version, parent.version);
       await ctx.audit(tx, scope, actor, 'build.create', `${bucketName}/${fingerprint}/${id}`, {
         platform: build.platform,
         status: build.status,
@@ -113,7 +114,11 @@ export class BuildService {
       const parent =
         input.parentVersionId !== undefined || input.parentChannelId !== undefined
           ? await this.parent(tx, scope, input)
-          : { versionId: current.parentVersionId, channelId: current.parentChannelId };
+          : {
+              versionId: current.parentVersionId,
+              channelId: current.parentChannelId,
+              version: null,
+            };
       const updated: Build = {
         ...current,
         platform: input.platform || current.platform,
@@ -133,6 +138,7 @@ export class BuildService {
       };
       await ctx.repo.updateBuild(tx, updated);
       if (input.artifacts) await ctx.repo.replaceArtifacts(tx, current.id, updated.artifacts);
+      await this.inheritRevocation(tx, version, parent.version);
       await ctx.audit(tx, scope, actor, 'build.update', `${bucketName}/${fingerprint}/${buildId}`, {
         status: updated.status,
       });
@@ -200,9 +206,10 @@ export class BuildService {
     ex: Executor,
     scope: Scope,
     input: BuildInput,
-  ): Promise<{ versionId: string | null; channelId: string | null }> {
+  ): Promise<{ versionId: string | null; channelId: string | null; version: Version | null }> {
     const { ctx } = this;
     const now = ctx.clock.now();
+    let parentVersion: Version | null = null;
     let versionId = input.parentVersionId || null;
     const channelId = input.parentChannelId || null;
     if (channelId) {
@@ -249,8 +256,34 @@ export class BuildService {
           `parent version "${bucket.name}/${version.fingerprint}" is revoked; build from a valid version instead.`,
         );
       }
+      parentVersion = version;
     }
-    return { versionId, channelId };
+    return { versionId, channelId, version: parentVersion };
+  }
+
+  /**
+   * A version built from a parent whose revocation is scheduled (and reaches
+   * descendants) inherits it, as it would have had it existed when the parent was revoked.
+   */
+  private async inheritRevocation(
+    tx: Executor,
+    child: Version,
+    parent: Version | null,
+  ): Promise<void> {
+    if (!parent?.revokeAt || !parent.revocationDescendants) return;
+    const current = await this.ctx.repo.lockVersion(tx, child.id);
+    if (current.revokeAt && current.revokeAt <= parent.revokeAt) return;
+    await this.ctx.repo.updateVersion(tx, {
+      ...current,
+      revokeAt: parent.revokeAt,
+      revocationMessage: parent.revocationMessage,
+      revocationAuthor: parent.revocationAuthor,
+      revocationType: 'INHERITED',
+      revocationInheritedFrom: parent.revocationInheritedFrom ?? parent.id,
+      revocationRollback: parent.revocationRollback,
+      revocationDescendants: true,
+      updatedAt: this.ctx.nowIso(),
+    });
   }
 
   private artifacts(buildId: string, inputs: ArtifactInput[], now: string): Artifact[] {

@@ -64,6 +64,7 @@ export class RevocationService {
       revocationType: 'MANUAL',
       revocationInheritedFrom: null,
       revocationRollback: !input.disableRollback,
+      revocationDescendants: !input.skipDescendants,
       updatedAt: now.toISOString(),
     };
     await ctx.repo.updateVersion(tx, revoked);
@@ -80,6 +81,7 @@ export class RevocationService {
           revocationType: 'INHERITED',
           revocationInheritedFrom: version.id,
           revocationRollback: !input.disableRollback,
+          revocationDescendants: true,
           updatedAt: now.toISOString(),
         });
         affected.push(child.id);
@@ -130,6 +132,7 @@ export class RevocationService {
       revocationType: null,
       revocationInheritedFrom: null,
       revocationRollback: true,
+      revocationDescendants: true,
       updatedAt: now,
     });
     await ctx.repo.updateVersion(tx, cleared(version));

@@ -46,6 +46,7 @@ export class VersionService {
         revocationType: null,
         revocationInheritedFrom: null,
         revocationRollback: true,
+        revocationDescendants: true,
       };
       if (await ctx.repo.insertVersionIfAbsent(tx, candidate)) {
         await ctx.audit(tx, scope, actor, 'version.create', `${bucketName}/${input.fingerprint}`);

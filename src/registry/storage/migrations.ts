@@ -141,6 +141,15 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX access_tokens_by_expiry ON access_tokens (expires_at)`,
     ],
   },
+  {
+    version: 2,
+    name: 'revocations remember whether descendants inherit them',
+    // Needed so a version built later from a parent with a scheduled revocation
+    // inherits it exactly when the revoker did not skip descendants.
+    statements: [
+      'ALTER TABLE versions ADD COLUMN revocation_descendants INTEGER NOT NULL DEFAULT 1',
+    ],
+  },
 ];
 
 /** Applies every migration the database has not seen, each in its own transaction. */

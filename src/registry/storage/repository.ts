@@ -193,7 +193,7 @@ export class RegistryRepository {
     await tx.query(
       `UPDATE versions SET name_seq = $2, complete = $3, updated_at = $4, revoke_at = $5,
        revocation_message = $6, revocation_author = $7, revocation_type = $8,
-       revocation_inherited_from = $9, revocation_rollback = $10 WHERE id = $1`,
+       revocation_inherited_from = $9, revocation_rollback = $10, revocation_descendants = $11 WHERE id = $1`,
       [
         v.id,
         v.nameSeq,
@@ -205,6 +205,7 @@ export class RegistryRepository {
         v.revocationType,
         v.revocationInheritedFrom,
         v.revocationRollback,
+        v.revocationDescendants,
       ],
     );
   }

@@ -51,6 +51,7 @@ export function toVersion(r: Row): Version {
     revocationType: opt(r.revocation_type) as RevocationType | null,
     revocationInheritedFrom: opt(r.revocation_inherited_from),
     revocationRollback: bool(r.revocation_rollback),
+    revocationDescendants: bool(r.revocation_descendants),
   };
 }
 
