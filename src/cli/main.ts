@@ -1,15 +1,39 @@
 import { Command, CommanderError } from 'commander';
-import { registryCommand } from './registry-command';
+import { bucketsCommand } from './buckets-command';
+import { channelsCommand } from './channels-command';
 import { principalsCommand } from './principals-command';
+import { publishCommand } from './publish-command';
+import { registryCommand } from './registry-command';
+import { resolveCommand } from './resolve-command';
+import { revokeCommands } from './revoke-command';
+import { buildsCommand, versionsCommand } from './versions-command';
 
-/** `ingot`: the registry server and its administration. */
+/**
+ * Every command throws instead of exiting (so `main` sets the exit code) and reports
+ * usage errors as `ingot: …` on stderr, like the errors of the commands themselves.
+ */
+function configureTree(command: Command): void {
+  command
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'ingot: ')) });
+  command.commands.forEach(configureTree);
+}
+
+/** `ingot`: the registry server, its administration, and the registry's content. */
 export function buildProgram(): Command {
   const program = new Command('ingot')
     .description('Ingot golden image platform: image registry and tooling.')
-    .showHelpAfterError()
-    .exitOverride();
+    .showHelpAfterError();
   program.addCommand(registryCommand());
   program.addCommand(principalsCommand());
+  program.addCommand(bucketsCommand());
+  program.addCommand(versionsCommand());
+  program.addCommand(buildsCommand());
+  program.addCommand(channelsCommand());
+  for (const command of revokeCommands()) program.addCommand(command);
+  program.addCommand(publishCommand());
+  program.addCommand(resolveCommand());
+  configureTree(program);
   return program;
 }
 

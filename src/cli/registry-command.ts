@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../registry/serve-config';
-import { startRegistry } from '../registry/serve';
 import { maskDatabaseUrl, openDatabase } from '../registry/storage/database';
 import { migrate } from '../registry/storage/migrations';
 
@@ -28,19 +27,10 @@ export function registryCommand(): Command {
     )
     .action(async (flags: ServeFlags) => {
       const config = loadServeConfig(flags);
+      // Loaded here so that the client commands do not pay for the server's start-up.
+      const { startRegistry } = await import('../registry/serve');
       const running = await startRegistry(config);
-      const credentials = path.resolve(config.credentialsFile);
-      console.log(`Ingot registry listening on ${running.url}`);
-      console.log(`Database: ${maskDatabaseUrl(config.databaseUrl)}`);
-      if (running.credentialsFile) {
-        console.log(
-          `Admin credentials written to ${running.credentialsFile} (mode 0600; keep it secret).`,
-        );
-      } else if (fs.existsSync(credentials)) {
-        console.log(`Admin credentials: ${credentials}`);
-      } else {
-        console.log('Principals already exist; create more with `ingot principals create`.');
-      }
+      // Before anything is printed: whoever waits for the URL may signal right away.
       const stop = (signal: string) => {
         running.app.log.info({ signal }, 'shutting down: draining in-flight requests');
         running.close().then(
@@ -53,6 +43,18 @@ export function registryCommand(): Command {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      const credentials = path.resolve(config.credentialsFile);
+      console.log(`Ingot registry listening on ${running.url}`);
+      console.log(`Database: ${maskDatabaseUrl(config.databaseUrl)}`);
+      if (running.credentialsFile) {
+        console.log(
+          `Admin credentials written to ${running.credentialsFile} (mode 0600; keep it secret).`,
+        );
+      } else if (fs.existsSync(credentials)) {
+        console.log(`Admin credentials: ${credentials}`);
+      } else {
+        console.log('Principals already exist; create more with `ingot principals create`.');
+      }
     });
 
   registry

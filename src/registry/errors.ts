@@ -44,7 +44,7 @@ export class NotFoundError extends RegistryError {
   readonly grpcCode = GrpcCode.NotFound;
   constructor(kind: string, name: string, hint = '') {
     super(
-      `${kind.toUpperCase()}_NOT_FOUND`,
+      `${kind.toUpperCase().replace(/\s+/g, '_')}_NOT_FOUND`,
       `${kind} "${name}" does not exist${hint ? `; ${hint}` : '.'}`,
       { kind, name },
     );
@@ -54,7 +54,7 @@ export class NotFoundError extends RegistryError {
 export class AlreadyExistsError extends RegistryError {
   readonly grpcCode = GrpcCode.AlreadyExists;
   constructor(kind: string, name: string, hint: string) {
-    super(`${kind.toUpperCase()}_ALREADY_EXISTS`, `${kind} "${name}" already exists; ${hint}`, {
+    super(`${kind.toUpperCase().replace(/\s+/g, '_')}_ALREADY_EXISTS`, `${kind} "${name}" already exists; ${hint}`, {
       kind,
       name,
     });

@@ -104,18 +104,16 @@ export class AuthService {
     const nowMs = this.clock.now().getTime();
     const cached = this.cache.get(key);
     if (cached && cached.until > nowMs) return cached.principal;
-    const principal = await this.store.byTokenHash(
-      this.db.reader,
-      key,
-      new Date(nowMs).toISOString(),
-    );
-    if (!principal) {
+    const found = await this.store.byTokenHash(this.db.reader, key, new Date(nowMs).toISOString());
+    if (!found) {
       this.cache.delete(key);
       return null;
     }
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(key, { principal, until: nowMs + CACHE_TTL_MS });
-    return principal;
+    // Never trust a cached token past its own expiry.
+    const until = Math.min(nowMs + CACHE_TTL_MS, Date.parse(found.expiresAt));
+    this.cache.set(key, { principal: found.principal, until });
+    return found.principal;
   }
 
   /**

@@ -39,13 +39,21 @@ export class PrincipalStore {
     return { principal, secretHash: String(rows[0].secret_hash) };
   }
 
-  async byTokenHash(ex: Executor, tokenHash: string, nowIso: string): Promise<Principal | null> {
+  async byTokenHash(
+    ex: Executor,
+    tokenHash: string,
+    nowIso: string,
+  ): Promise<{ principal: Principal; expiresAt: string } | null> {
     const rows = await ex.query(
-      `SELECT p.* FROM access_tokens t JOIN principals p ON p.id = t.principal_id
+      `SELECT p.*, t.expires_at AS token_expires_at FROM access_tokens t JOIN principals p ON p.id = t.principal_id
        WHERE t.token_hash = $1 AND t.expires_at > $2`,
       [tokenHash, nowIso],
     );
-    return rows.length ? this.withRoles(ex, rows[0]) : null;
+    if (!rows.length) return null;
+    return {
+      principal: await this.withRoles(ex, rows[0]),
+      expiresAt: String(rows[0].token_expires_at),
+    };
   }
 
   async list(ex: Executor): Promise<Principal[]> {

@@ -1,7 +1,10 @@
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { ValidationError } from '../errors';
 import { newId } from '../ids';
 import type { Registry } from '../registry';
 import type { App } from './app-types';
@@ -27,6 +30,48 @@ export interface ServerOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** Where a JSON value holds a NUL character (`a.b.0.c`), or null. */
+function nulPath(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, child] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at.replaceAll('\u0000', '\\u0000');
+    const found = nulPath(child, at);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * Request validators. Path and query values arrive as text and are coerced to their
+ * schema's types (`pagination.page_size=3`, `force=true`); JSON bodies are not, so
+ * `{"labels": {"a": 1}}` or `{"labels": {"a": null}}` is refused, as HCP does, instead
+ * of being stored as "1" or "".
+ */
+function requestValidators() {
+  const make = (coerceTypes: 'array' | false) => {
+    const ajv = new Ajv({
+      allErrors: true,
+      removeAdditional: false,
+      useDefaults: true,
+      coerceTypes,
+      addUsedSchema: false,
+    });
+    addFormats(ajv);
+    ajv.addSchema(ErrorBody);
+    for (const schema of SHARED_SCHEMAS) ajv.addSchema(schema);
+    return ajv;
+  };
+  const coercing = make('array');
+  const strict = make(false);
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => {
+    const ajv = httpPart === 'body' ? strict : coercing;
+    const id = (schema as { $id?: string }).$id;
+    return (id && ajv.getSchema(id)) || ajv.compile(schema);
+  };
+}
+
 /** The registry's HTTP server: HCP Packer 2023-01-01 API, Ingot additions, OAuth2, ops routes. */
 export async function buildServer(options: ServerOptions): Promise<App> {
   const { registry } = options;
@@ -38,8 +83,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
     },
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(requestValidators());
   const metrics = new Metrics();
 
   await app.register(formbody);
@@ -73,6 +118,12 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     );
   });
   registerAuth(app, registry.auth);
+  // PostgreSQL text cannot hold NUL: refuse it up front, on both engines, not as a 500.
+  app.addHook('preValidation', async (request) => {
+    const field = nulPath(request.body);
+    if (field)
+      throw new ValidationError(field, `${field} contains a NUL character (\\u0000); remove it.`);
+  });
   registerErrorHandler(app);
 
   oauthRoutes(app, registry);

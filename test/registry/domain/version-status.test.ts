@@ -46,6 +46,7 @@ function version(overrides: Partial<Version> = {}): Version {
     revocationType: null,
     revocationInheritedFrom: null,
     revocationRollback: true,
+    revocationDescendants: true,
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from '../../registry';
-import { UnauthenticatedError } from '../../errors';
+import { UnauthenticatedError, ValidationError } from '../../errors';
 import type { App } from '../app-types';
 
 const TokenRequest = Type.Object({
@@ -31,7 +31,12 @@ function credentials(body: typeof TokenRequest.static, authorization: string | u
   const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
   if (basic) {
     const [id, ...rest] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
-    return { clientId: decodeURIComponent(id), clientSecret: decodeURIComponent(rest.join(':')) };
+    try {
+      return { clientId: decodeURIComponent(id), clientSecret: decodeURIComponent(rest.join(':')) };
+    } catch {
+      // Malformed percent-encoding: the caller's mistake, not a server error.
+      return null;
+    }
   }
   return { clientId: body.client_id, clientSecret: body.client_secret };
 }
@@ -50,6 +55,25 @@ export function oauthRoutes(app: App, registry: Registry): void {
       config: { access: 'public' },
       // Form or JSON, anything else is a client mistake the handler explains.
       attachValidation: true,
+      // Body parsing fails before the handler (malformed JSON, wrong content type): answer
+      // in OAuth2's shape too, which the response schema requires.
+      errorHandler: (error, request, reply) => {
+        const status = error instanceof ValidationError ? 400 : (error.statusCode ?? 500);
+        if (status >= 400 && status < 500)
+          return oauthError(
+            reply,
+            status,
+            'invalid_request',
+            `the token request is malformed: ${error.message.replace(/\.$/, '')}.`,
+          );
+        request.log.error({ err: error }, 'token request failed');
+        return oauthError(
+          reply,
+          500,
+          'server_error',
+          `internal error; the registry log has the details under request id ${request.id}.`,
+        );
+      },
     },
     async (request, reply) => {
       if (request.validationError) {
@@ -61,6 +85,9 @@ export function oauthRoutes(app: App, registry: Registry): void {
         );
       }
       const body = request.body ?? {};
+      if (body.grant_type === undefined) {
+        return oauthError(reply, 400, 'invalid_request', 'grant_type is required.');
+      }
       if (body.grant_type !== 'client_credentials') {
         return oauthError(
           reply,
@@ -69,7 +96,16 @@ export function oauthRoutes(app: App, registry: Registry): void {
           'grant_type must be "client_credentials".',
         );
       }
-      const { clientId, clientSecret } = credentials(body, request.headers.authorization);
+      const given = credentials(body, request.headers.authorization);
+      if (!given) {
+        return oauthError(
+          reply,
+          400,
+          'invalid_request',
+          'the Authorization header is not valid HTTP Basic client authentication (base64 of the URL-encoded "client_id:client_secret").',
+        );
+      }
+      const { clientId, clientSecret } = given;
       if (!clientId || !clientSecret) {
         return oauthError(
           reply,

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import type { ConnectionOptions } from '../client/connection';
+import { ClientConfigError } from '../client/errors';
+import { RegistryClient } from '../client/registry-client';
+import { withJson, type OutputFlags } from './output';
+
+/** The flags every command that talks to a registry takes. */
+export interface ConnectionFlags {
+  registry?: string;
+  organization?: string;
+  project?: string;
+  credentialsFile?: string;
+}
+
+export type RegistryFlags = ConnectionFlags & OutputFlags;
+
+/** Adds the connection flags and `--json` to a command that talks to a registry. */
+export function withConnection(command: Command): Command {
+  return withJson(
+    command
+      .option('--registry <url>', 'registry URL (env INGOT_REGISTRY_URL or HCP_API_ADDRESS)')
+      .option('--organization <id>', 'organization id (env HCP_ORGANIZATION_ID)')
+      .option('--project <id>', 'project id (env HCP_PROJECT_ID)')
+      .option(
+        '--credentials-file <file>',
+        'JSON file with url, client_id and client_secret, as `ingot registry serve` writes it (env INGOT_CREDENTIALS_FILE)',
+      ),
+  );
+}
+
+/** What the connection flags ask for, as client options (flags win over the environment). */
+export function connectionOptions(flags: ConnectionFlags): ConnectionOptions {
+  const options: ConnectionOptions = {};
+  if (flags.credentialsFile) {
+    options.credentialsFile = flags.credentialsFile;
+    // A file named on the command line beats the environment's client and URL; when it
+    // cannot be read, the client reports that with every other problem.
+    try {
+      const file = JSON.parse(fs.readFileSync(flags.credentialsFile, 'utf8')) as {
+        url?: unknown;
+        client_id?: unknown;
+        client_secret?: unknown;
+      };
+      if (typeof file.url === 'string') options.registryUrl = file.url;
+      if (typeof file.client_id === 'string') options.clientId = file.client_id;
+      if (typeof file.client_secret === 'string') options.clientSecret = file.client_secret;
+    } catch {
+      // Reported by resolveConnection.
+    }
+  }
+  if (flags.registry !== undefined) options.registryUrl = flags.registry;
+  if (flags.organization !== undefined) options.organizationId = flags.organization;
+  if (flags.project !== undefined) options.projectId = flags.project;
+  return options;
+}
+
+/** A client for the registry the flags and environment name; every problem at once. */
+export function connect(flags: ConnectionFlags): RegistryClient {
+  try {
+    return new RegistryClient(connectionOptions(flags));
+  } catch (error) {
+    if (error instanceof ClientConfigError) {
+      error.message +=
+        '\nThe flags --registry, --organization, --project and --credentials-file override these variables.';
+    }
+    throw error;
+  }
+}
