@@ -32,26 +32,41 @@ function normaliseUrl(value: string): string {
  * `HCP_ORGANIZATION_ID`, `HCP_PROJECT_ID`, `HCP_AUTH_URL`), then the credentials file
  * `ingot registry serve` writes (`INGOT_CREDENTIALS_FILE`). Reports every problem at once.
  */
-export function resolveConnection(options: ConnectionOptions = {}, env: NodeJS.ProcessEnv = process.env): Connection {
+export function resolveConnection(
+  options: ConnectionOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Connection {
   const problems: string[] = [];
   const file = options.credentialsFile ?? env.INGOT_CREDENTIALS_FILE;
   let fromFile: { url?: string; client_id?: string; client_secret?: string } = {};
   if (file) {
     try {
-      fromFile = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new SyntaxError();
+      fromFile = parsed;
     } catch (error) {
-      problems.push(`credentials file ${file} (INGOT_CREDENTIALS_FILE) cannot be read as JSON: ${(error as Error).message}.`);
+      // JSON.parse's message quotes the text around the error: maybe part of the secret.
+      const why =
+        error instanceof SyntaxError ? 'it is not a JSON object' : (error as Error).message;
+      problems.push(
+        `credentials file ${file} (INGOT_CREDENTIALS_FILE) cannot be read as JSON: ${why}.`,
+      );
     }
   }
-  const rawUrl = options.registryUrl ?? env.INGOT_REGISTRY_URL ?? env.HCP_API_ADDRESS ?? fromFile.url;
+  const rawUrl =
+    options.registryUrl ?? env.INGOT_REGISTRY_URL ?? env.HCP_API_ADDRESS ?? fromFile.url;
   const clientId = options.clientId ?? env.HCP_CLIENT_ID ?? fromFile.client_id ?? '';
-  const clientSecret = options.clientSecret ?? env.HCP_CLIENT_SECRET ?? fromFile.client_secret ?? '';
+  const clientSecret =
+    options.clientSecret ?? env.HCP_CLIENT_SECRET ?? fromFile.client_secret ?? '';
   const organizationId = options.organizationId ?? env.HCP_ORGANIZATION_ID ?? '';
   const projectId = options.projectId ?? env.HCP_PROJECT_ID ?? '';
 
   let registryUrl = '';
   if (!rawUrl) {
-    problems.push('no registry: set INGOT_REGISTRY_URL (or HCP_API_ADDRESS), or INGOT_CREDENTIALS_FILE.');
+    problems.push(
+      'no registry: set INGOT_REGISTRY_URL (or HCP_API_ADDRESS), or INGOT_CREDENTIALS_FILE.',
+    );
   } else {
     registryUrl = normaliseUrl(rawUrl);
     try {
@@ -61,20 +76,40 @@ export function resolveConnection(options: ConnectionOptions = {}, env: NodeJS.P
     }
   }
   if (!clientId) problems.push('no client id: set HCP_CLIENT_ID (or INGOT_CREDENTIALS_FILE).');
-  if (!clientSecret) problems.push('no client secret: set HCP_CLIENT_SECRET (or INGOT_CREDENTIALS_FILE).');
+  if (!clientSecret)
+    problems.push('no client secret: set HCP_CLIENT_SECRET (or INGOT_CREDENTIALS_FILE).');
   if (!SCOPE_ID.test(organizationId)) {
-    problems.push(organizationId ? `organization id "${organizationId}" is invalid (HCP_ORGANIZATION_ID).` : 'no organization: set HCP_ORGANIZATION_ID.');
+    problems.push(
+      organizationId
+        ? `organization id "${organizationId}" is invalid (HCP_ORGANIZATION_ID).`
+        : 'no organization: set HCP_ORGANIZATION_ID.',
+    );
   }
   if (!SCOPE_ID.test(projectId)) {
-    problems.push(projectId ? `project id "${projectId}" is invalid (HCP_PROJECT_ID).` : 'no project: set HCP_PROJECT_ID.');
+    problems.push(
+      projectId
+        ? `project id "${projectId}" is invalid (HCP_PROJECT_ID).`
+        : 'no project: set HCP_PROJECT_ID.',
+    );
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxRetries = options.maxRetries ?? 3;
   if (!(timeoutMs > 0)) problems.push(`timeoutMs must be positive, got ${timeoutMs}.`);
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) problems.push(`maxRetries must be a whole number ≥ 0, got ${maxRetries}.`);
+  if (!Number.isInteger(maxRetries) || maxRetries < 0)
+    problems.push(`maxRetries must be a whole number ≥ 0, got ${maxRetries}.`);
   if (problems.length > 0) throw new ClientConfigError(problems);
 
   const isHcp = /(^|\.)cloud\.hashicorp\.com$/i.test(new URL(registryUrl).hostname);
-  const tokenUrl = options.tokenUrl ?? env.HCP_AUTH_URL ?? (isHcp ? HCP_AUTH_URL : `${registryUrl}/oauth2/token`);
-  return { registryUrl, tokenUrl, clientId, clientSecret, organizationId, projectId, timeoutMs, maxRetries };
+  const tokenUrl =
+    options.tokenUrl ?? env.HCP_AUTH_URL ?? (isHcp ? HCP_AUTH_URL : `${registryUrl}/oauth2/token`);
+  return {
+    registryUrl,
+    tokenUrl,
+    clientId,
+    clientSecret,
+    organizationId,
+    projectId,
+    timeoutMs,
+    maxRetries,
+  };
 }

@@ -47,19 +47,30 @@ export function platformOf(builderType: string): string {
  */
 export function artifactsOf(build: ManifestBuild): ArtifactInput[] {
   const platform = platformOf(build.builder_type);
+  if (build.artifact_id !== undefined && typeof build.artifact_id !== 'string') {
+    throw new ManifestError(
+      `build "${build.name}" (${build.builder_type}) has an artifact_id that is not a string: ${JSON.stringify(build.artifact_id)}.`,
+    );
+  }
   const id = build.artifact_id?.trim() ?? '';
-  if (!id) throw new ManifestError(`build "${build.name}" (${build.builder_type}) has an empty artifact_id.`);
+  if (!id)
+    throw new ManifestError(
+      `build "${build.name}" (${build.builder_type}) has an empty artifact_id.`,
+    );
   if (platform === 'aws') {
     return id.split(',').map((pair) => {
       const match = /^([a-z]{2}(?:-[a-z]+)+-\d+):(ami-[0-9a-f]+)$/.exec(pair.trim());
       if (!match) {
-        throw new ManifestError(`build "${build.name}" has AWS artifact "${pair}"; expected "region:ami-…" (e.g. us-east-1:ami-0abc123).`);
+        throw new ManifestError(
+          `build "${build.name}" has AWS artifact "${pair}"; expected "region:ami-…" (e.g. us-east-1:ami-0abc123).`,
+        );
       }
       return { region: match[1], external_identifier: match[2] };
     });
   }
   if (platform === 'gcp') {
-    if (id.includes('/')) return [{ region: build.custom_data?.region ?? 'global', external_identifier: id }];
+    if (id.includes('/'))
+      return [{ region: build.custom_data?.region ?? 'global', external_identifier: id }];
     const project = build.custom_data?.gcp_project_id;
     if (!project) {
       throw new ManifestError(
@@ -72,7 +83,11 @@ export function artifactsOf(build: ManifestBuild): ArtifactInput[] {
 }
 
 /** Parses and checks a manifest; with `runUuid`, keeps only that run's builds (Packer appends runs). */
-export function parseManifest(text: string, source: string, runUuid?: string): ManifestBuildInput[] {
+export function parseManifest(
+  text: string,
+  source: string,
+  runUuid?: string,
+): ManifestBuildInput[] {
   let manifest: PackerManifest;
   try {
     manifest = JSON.parse(text) as PackerManifest;
@@ -80,15 +95,31 @@ export function parseManifest(text: string, source: string, runUuid?: string): M
     throw new ManifestError(`${source} is not JSON: ${(error as Error).message}.`);
   }
   if (!manifest || !Array.isArray(manifest.builds)) {
-    throw new ManifestError(`${source} has no "builds" list; is it the output of Packer's manifest post-processor?`);
+    throw new ManifestError(
+      `${source} has no "builds" list; is it the output of Packer's manifest post-processor?`,
+    );
   }
+  const odd = manifest.builds.findIndex(
+    (b) => b === null || typeof b !== 'object' || Array.isArray(b),
+  );
+  if (odd >= 0)
+    throw new ManifestError(`${source} has a build that is not an object (builds[${odd}]).`);
   const run = runUuid ?? manifest.last_run_uuid;
   const builds = run ? manifest.builds.filter((b) => b.packer_run_uuid === run) : manifest.builds;
-  if (builds.length === 0) throw new ManifestError(`${source} has no builds${run ? ` for run ${run}` : ''}.`);
+  if (builds.length === 0)
+    throw new ManifestError(`${source} has no builds${run ? ` for run ${run}` : ''}.`);
   return builds.map((build) => {
-    if (!build.name || !build.builder_type) throw new ManifestError(`${source} has a build without name or builder_type.`);
+    if (
+      !build.name ||
+      !build.builder_type ||
+      typeof build.name !== 'string' ||
+      typeof build.builder_type !== 'string'
+    )
+      throw new ManifestError(`${source} has a build without name or builder_type.`);
     const labels = Object.fromEntries(
-      Object.entries(build.custom_data ?? {}).filter(([key]) => !['bucket', 'fingerprint', 'gcp_project_id', 'region'].includes(key)),
+      Object.entries(build.custom_data ?? {}).filter(
+        ([key]) => !['bucket', 'fingerprint', 'gcp_project_id', 'region'].includes(key),
+      ),
     );
     return {
       platform: platformOf(build.builder_type),

@@ -59,21 +59,35 @@ export class Transport {
   async request<T>(spec: RequestSpec): Promise<T> {
     let url = `${this.connection.registryUrl}${spec.path}`;
     const query = Object.entries(spec.query ?? {}).filter(([, v]) => v !== undefined);
-    if (query.length > 0) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)] as [string, string])).toString()}`;
+    if (query.length > 0)
+      url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)] as [string, string])).toString()}`;
     for (let renewed = false; ; renewed = true) {
       const token = await this.accessToken(spec.operation);
-      const response = await this.send(spec.operation, spec.method, url, {
-        authorization: `Bearer ${token}`,
-        ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
-      }, spec.body === undefined ? undefined : JSON.stringify(spec.body));
+      const response = await this.send(
+        spec.operation,
+        spec.method,
+        url,
+        {
+          authorization: `Bearer ${token}`,
+          ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        spec.body === undefined ? undefined : JSON.stringify(spec.body),
+      );
       // A token can be refused before its time (registry restarted on a new database,
       // principal recreated): fetch a fresh one once.
       if (response.status === 401 && !renewed) {
         this.token = null;
         continue;
       }
-      const text = await response.text();
-      if (response.ok) return (text ? JSON.parse(text) : {}) as T;
+      const text = await this.readBody(spec.operation, response);
+      if (response.ok)
+        return this.parseBody<T>(
+          spec.operation,
+          url,
+          response,
+          text,
+          'INGOT_REGISTRY_URL (or HCP_API_ADDRESS)',
+        );
       throw this.failure(spec.operation, response, text);
     }
   }
@@ -97,11 +111,18 @@ export class Transport {
       client_id: connection.clientId,
       client_secret: connection.clientSecret,
     });
-    if (connection.tokenUrl !== `${connection.registryUrl}/oauth2/token`) form.set('audience', HCP_AUDIENCE);
-    const response = await this.send(`authenticate for ${operation}`, 'POST', connection.tokenUrl, {
-      'content-type': 'application/x-www-form-urlencoded',
-    }, form.toString());
-    const text = await response.text();
+    if (connection.tokenUrl !== `${connection.registryUrl}/oauth2/token`)
+      form.set('audience', HCP_AUDIENCE);
+    const response = await this.send(
+      `authenticate for ${operation}`,
+      'POST',
+      connection.tokenUrl,
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      form.toString(),
+    );
+    const text = await this.readBody(`authenticate for ${operation}`, response);
     if (!response.ok) {
       const body = parse(text);
       const detail = body.error_description ?? body.message ?? text.slice(0, 200);
@@ -111,10 +132,65 @@ export class Transport {
         body.error ?? 'UNAUTHENTICATED',
       );
     }
-    const body = JSON.parse(text) as { access_token: string; expires_in?: number };
+    const body = this.parseBody<{ access_token?: unknown; expires_in?: number }>(
+      `authenticate for ${operation}`,
+      connection.tokenUrl,
+      response,
+      text,
+      'HCP_AUTH_URL',
+    );
+    if (typeof body.access_token !== 'string' || !body.access_token) {
+      throw new RegistryAuthError(
+        `could not authenticate to ${connection.tokenUrl} as client "${connection.clientId}": the answer has no access_token; is it an OAuth2 token endpoint? Check HCP_AUTH_URL.`,
+        response.status,
+        'BAD_RESPONSE',
+      );
+    }
     const ttlMs = (body.expires_in ?? 3600) * 1000;
-    this.token = { value: body.access_token, refreshAt: Date.now() + Math.max(ttlMs - REFRESH_MARGIN_MS, ttlMs / 2) };
+    this.token = {
+      value: body.access_token,
+      refreshAt: Date.now() + Math.max(ttlMs - REFRESH_MARGIN_MS, ttlMs / 2),
+    };
     return body.access_token;
+  }
+
+  /** Reads a body; one cut short (timeout, reset) fails like a request that got no answer. */
+  private async readBody(operation: string, response: Response): Promise<string> {
+    try {
+      return await response.text();
+    } catch (error) {
+      const { timeoutMs, registryUrl } = this.connection;
+      const problem =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${timeoutMs} ms`
+          : `connection failed (${describe(error)})`;
+      throw new RegistryUnavailableError(
+        `${operation} at ${registryUrl} failed: the response (HTTP ${response.status}) was cut off, ${problem}. Check that the registry is running and reachable (INGOT_REGISTRY_URL).`,
+        0,
+        'UNAVAILABLE',
+      );
+    }
+  }
+
+  /** A successful answer's JSON; any other body means the URL leads to something else. */
+  private parseBody<T>(
+    operation: string,
+    url: string,
+    response: Response,
+    text: string,
+    setting: string,
+  ): T {
+    if (!text) return {} as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      // The body is not quoted: it may hold anything, credentials included.
+      throw new RegistryClientError(
+        `${operation} at ${this.connection.registryUrl} failed: ${url.split('?')[0]} answered ${response.status} with a body that is not JSON (${response.headers.get('content-type') ?? 'no content type'}). Check ${setting}.`,
+        response.status,
+        'BAD_RESPONSE',
+      );
+    }
   }
 
   /** One request with timeout and retries; returns the final response. */
@@ -135,20 +211,33 @@ export class Transport {
       attempts++;
       let response: Response;
       try {
-        response = await this.fetchImpl(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        response = await this.fetchImpl(url, {
+          method,
+          headers,
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
       } catch (error) {
         const timedOut = (error as Error).name === 'TimeoutError';
-        lastProblem = timedOut ? `no answer within ${timeoutMs} ms` : `connection failed (${describe(error)})`;
+        lastProblem = timedOut
+          ? `no answer within ${timeoutMs} ms`
+          : `connection failed (${describe(error)})`;
         retryAfterMs = null;
         // A timed-out write may have happened; only idempotent methods are repeated.
         if (timedOut && !IDEMPOTENT.has(method)) break;
         continue;
       }
-      const retryable = response.status === 429 || response.status === 503 || (response.status >= 500 && IDEMPOTENT.has(method));
+      const retryable =
+        response.status === 429 ||
+        response.status === 503 ||
+        (response.status >= 500 && IDEMPOTENT.has(method));
       if (!retryable || attempt === maxRetries) return response;
       lastProblem = `HTTP ${response.status}`;
       const retryAfter = Number(response.headers.get('retry-after'));
-      retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, RETRY_CAP_MS) : null;
+      retryAfterMs =
+        Number.isFinite(retryAfter) && retryAfter > 0
+          ? Math.min(retryAfter * 1000, RETRY_CAP_MS)
+          : null;
       await response.body?.cancel();
     }
     throw new RegistryUnavailableError(
@@ -172,7 +261,11 @@ export class Transport {
     const requestId = response.headers.get('x-request-id');
     switch (response.status) {
       case 401:
-        return new RegistryAuthError(`${where} was refused (401): ${message} Check HCP_CLIENT_ID and HCP_CLIENT_SECRET.`, 401, reason);
+        return new RegistryAuthError(
+          `${where} was refused (401): ${message} Check HCP_CLIENT_ID and HCP_CLIENT_SECRET.`,
+          401,
+          reason,
+        );
       case 403:
         return new RegistryAuthError(`${where} is not allowed (403): ${message}`, 403, reason);
       default:
@@ -183,7 +276,11 @@ export class Transport {
             reason,
           );
         }
-        return new RegistryClientError(`${where} failed (${response.status}): ${message}`, response.status, reason);
+        return new RegistryClientError(
+          `${where} failed (${response.status}): ${message}`,
+          response.status,
+          reason,
+        );
     }
   }
 }
