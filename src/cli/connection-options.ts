@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { ConnectionOptions } from '../client/connection';
 import { ClientConfigError } from '../client/errors';
@@ -32,23 +31,8 @@ export function withConnection(command: Command): Command {
 /** What the connection flags ask for, as client options (flags win over the environment). */
 export function connectionOptions(flags: ConnectionFlags): ConnectionOptions {
   const options: ConnectionOptions = {};
-  if (flags.credentialsFile) {
-    options.credentialsFile = flags.credentialsFile;
-    // A file named on the command line beats the environment's client and URL; when it
-    // cannot be read, the client reports that with every other problem.
-    try {
-      const file = JSON.parse(fs.readFileSync(flags.credentialsFile, 'utf8')) as {
-        url?: unknown;
-        client_id?: unknown;
-        client_secret?: unknown;
-      };
-      if (typeof file.url === 'string') options.registryUrl = file.url;
-      if (typeof file.client_id === 'string') options.clientId = file.client_id;
-      if (typeof file.client_secret === 'string') options.clientSecret = file.client_secret;
-    } catch {
-      // Reported by resolveConnection.
-    }
-  }
+  // A file named on the command line beats the environment (resolveConnection's rule).
+  if (flags.credentialsFile) options.credentialsFile = flags.credentialsFile;
   if (flags.registry !== undefined) options.registryUrl = flags.registry;
   if (flags.organization !== undefined) options.organizationId = flags.organization;
   if (flags.project !== undefined) options.projectId = flags.project;

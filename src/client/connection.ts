@@ -30,7 +30,8 @@ function normaliseUrl(value: string): string {
  * Resolves a connection from explicit options, then the environment
  * (`INGOT_REGISTRY_URL` or `HCP_API_ADDRESS`, `HCP_CLIENT_ID`, `HCP_CLIENT_SECRET`,
  * `HCP_ORGANIZATION_ID`, `HCP_PROJECT_ID`, `HCP_AUTH_URL`), then the credentials file
- * `ingot registry serve` writes (`INGOT_CREDENTIALS_FILE`). Reports every problem at once.
+ * `ingot registry serve` writes (`INGOT_CREDENTIALS_FILE`); a file given as an option
+ * ranks above the environment. Reports every problem at once.
  */
 export function resolveConnection(
   options: ConnectionOptions = {},
@@ -49,18 +50,29 @@ export function resolveConnection(
       // JSON.parse's message quotes the text around the error: maybe part of the secret.
       const why =
         error instanceof SyntaxError ? 'it is not a JSON object' : (error as Error).message;
-      problems.push(
-        `credentials file ${file} (INGOT_CREDENTIALS_FILE) cannot be read as JSON: ${why}.`,
-      );
+      problems.push(`credentials file ${file} cannot be read as JSON: ${why}.`);
     }
   }
-  const rawUrl =
-    options.registryUrl ?? env.INGOT_REGISTRY_URL ?? env.HCP_API_ADDRESS ?? fromFile.url;
-  const clientId = options.clientId ?? env.HCP_CLIENT_ID ?? fromFile.client_id ?? '';
+  // A file named explicitly outranks the environment; one from INGOT_CREDENTIALS_FILE does not.
+  const explicitFile = options.credentialsFile !== undefined;
+  const pick = (
+    option: string | undefined,
+    fromEnv: string | undefined,
+    inFile: string | undefined,
+  ) => option ?? (explicitFile ? (inFile ?? fromEnv) : (fromEnv ?? inFile));
+  const rawUrl = pick(
+    options.registryUrl,
+    env.INGOT_REGISTRY_URL ?? env.HCP_API_ADDRESS,
+    fromFile.url,
+  );
+  const clientId = pick(options.clientId, env.HCP_CLIENT_ID, fromFile.client_id) ?? '';
   const clientSecret =
-    options.clientSecret ?? env.HCP_CLIENT_SECRET ?? fromFile.client_secret ?? '';
+    pick(options.clientSecret, env.HCP_CLIENT_SECRET, fromFile.client_secret) ?? '';
   const organizationId = options.organizationId ?? env.HCP_ORGANIZATION_ID ?? '';
   const projectId = options.projectId ?? env.HCP_PROJECT_ID ?? '';
+  const orgSource =
+    options.organizationId !== undefined ? 'organization option' : 'HCP_ORGANIZATION_ID';
+  const projectSource = options.projectId !== undefined ? 'project option' : 'HCP_PROJECT_ID';
 
   let registryUrl = '';
   if (!rawUrl) {
@@ -81,14 +93,14 @@ export function resolveConnection(
   if (!SCOPE_ID.test(organizationId)) {
     problems.push(
       organizationId
-        ? `organization id "${organizationId}" is invalid (HCP_ORGANIZATION_ID).`
+        ? `organization id "${organizationId}" (${orgSource}) is invalid: use 1–64 letters, digits, ".", "_" or "-".`
         : 'no organization: set HCP_ORGANIZATION_ID.',
     );
   }
   if (!SCOPE_ID.test(projectId)) {
     problems.push(
       projectId
-        ? `project id "${projectId}" is invalid (HCP_PROJECT_ID).`
+        ? `project id "${projectId}" (${projectSource}) is invalid: use 1–64 letters, digits, ".", "_" or "-".`
         : 'no project: set HCP_PROJECT_ID.',
     );
   }

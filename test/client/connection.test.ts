@@ -123,6 +123,31 @@ describe('resolveConnection', () => {
     assert.equal(connection.clientId, 'ingot_ci_chosen');
   });
 
+  it('an explicit credentialsFile outranks the environment (a file named by the user is meant)', () => {
+    const chosen = credentials({
+      url: 'http://chosen.example',
+      client_id: 'ingot_ci_chosen',
+      client_secret: 'ingot_cs_chosen',
+    });
+    const env = {
+      INGOT_REGISTRY_URL: 'http://env.example',
+      HCP_CLIENT_ID: 'ingot_ci_env',
+      HCP_CLIENT_SECRET: 'ingot_cs_env',
+      HCP_ORGANIZATION_ID: 'org-1',
+      HCP_PROJECT_ID: 'proj-1',
+    };
+    const explicit = resolveConnection({ credentialsFile: chosen }, env);
+    assert.deepEqual(
+      [explicit.registryUrl, explicit.clientId, explicit.clientSecret],
+      ['http://chosen.example', 'ingot_ci_chosen', 'ingot_cs_chosen'],
+    );
+    const fromEnv = resolveConnection({}, { ...env, INGOT_CREDENTIALS_FILE: chosen });
+    assert.deepEqual(
+      [fromEnv.registryUrl, fromEnv.clientId],
+      ['http://env.example', 'ingot_ci_env'],
+    );
+  });
+
   it('INGOT_REGISTRY_URL wins over HCP_API_ADDRESS', () => {
     const connection = resolveConnection(
       {},
@@ -212,7 +237,10 @@ describe('resolveConnection', () => {
     );
     assert.equal(error.problems.length, 5);
     assert.match(error.problems[0], /registry URL "http:\/\/exa mple" is not a URL/);
-    assert.match(error.problems[1], /organization id "org 1!" is invalid \(HCP_ORGANIZATION_ID\)/);
+    assert.match(
+      error.problems[1],
+      /organization id "org 1!" \(organization option\) is invalid: use 1–64 letters/,
+    );
     assert.match(error.problems[2], /project id "p+" is invalid \(HCP_PROJECT_ID\)/);
     assert.match(error.problems[3], /timeoutMs must be positive, got 0/);
     assert.match(error.problems[4], /maxRetries must be a whole number ≥ 0, got 1.5/);
@@ -223,10 +251,7 @@ describe('resolveConnection', () => {
   it('a credentials file that cannot be read is a problem naming the file, reported with the others', () => {
     const missing = path.join(dir, 'missing.json');
     const error = configError(() => resolveConnection({}, { INGOT_CREDENTIALS_FILE: missing }));
-    assert.match(
-      error.problems[0],
-      /credentials file .*missing\.json \(INGOT_CREDENTIALS_FILE\) cannot be read/,
-    );
+    assert.match(error.problems[0], /credentials file .*missing\.json cannot be read/);
     assert.ok(error.problems.length > 1, 'the other problems are reported too');
   });
 
@@ -240,10 +265,7 @@ describe('resolveConnection', () => {
       resolveConnection({}, { ...ENV, INGOT_CREDENTIALS_FILE: broken }),
     );
     assert.equal(error.problems.length, 1);
-    assert.match(
-      error.problems[0],
-      /broken\.json \(INGOT_CREDENTIALS_FILE\) cannot be read as JSON/,
-    );
+    assert.match(error.problems[0], /broken\.json cannot be read as JSON/);
     assert.ok(!error.message.includes('ingot_cs_'), error.message);
 
     // A file holding just a (short) secret.
