@@ -241,7 +241,7 @@ describe('resolveConnection', () => {
       error.problems[1],
       /organization id "org 1!" \(organization option\) is invalid: use 1–64 letters/,
     );
-    assert.match(error.problems[2], /project id "p+" is invalid \(HCP_PROJECT_ID\)/);
+    assert.match(error.problems[2], /project id "p+" \(project option\) is invalid/);
     assert.match(error.problems[3], /timeoutMs must be positive, got 0/);
     assert.match(error.problems[4], /maxRetries must be a whole number ≥ 0, got 1.5/);
     assert.ok(!error.message.includes(SECRET), error.message);
@@ -283,7 +283,7 @@ describe('resolveConnection', () => {
         resolveConnection({}, { ...ENV, INGOT_CREDENTIALS_FILE: file }),
       );
       assert.deepEqual(error.problems, [
-        `credentials file ${file} (INGOT_CREDENTIALS_FILE) cannot be read as JSON: it is not a JSON object.`,
+        `credentials file ${file} cannot be read as JSON: it is not a JSON object.`,
       ]);
     }
   });
