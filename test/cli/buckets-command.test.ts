@@ -158,7 +158,7 @@ describe('ingot buckets, versions and builds (a real process against a live regi
     assert.match(missing.stderr, /^ingot: registry client configuration is invalid/);
     assert.match(missing.stderr, /no registry: set INGOT_REGISTRY_URL/);
     assert.match(missing.stderr, /no client id/);
-    assert.match(missing.stderr, /organization id "bad org" is invalid/);
+    assert.match(missing.stderr, /organization id "bad org" \(organization option\) is invalid/);
     assert.match(missing.stderr, /no project/);
     assert.match(missing.stderr, /--registry, --organization, --project and --credentials-file/);
 
