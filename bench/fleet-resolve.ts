@@ -9,8 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { registryClient } from '../src/provider/registry-connection';
-import { channelImagesProvider, imageFromBuilds, type ChannelImagesOutputs } from '../src/provider/channel-images';
-import { registryImageProvider, type RegistryImageInputs, type RegistryImageOutputs } from '../src/provider/registry-image';
+import {
+  channelImagesProvider,
+  imageFromBuilds,
+  type ChannelImagesOutputs,
+} from '../src/provider/channel-images';
+import {
+  registryImageProvider,
+  type RegistryImageInputs,
+  type RegistryImageOutputs,
+} from '../src/provider/registry-image';
 import { startRegistry } from '../src/registry/serve';
 
 const BUCKETS = ['runner-ubuntu', 'runner-windows', 'runner-ubuntu-arm', 'ubuntu-base'];
@@ -23,11 +31,20 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-bench-resolve-'));
   const credentialsFile = path.join(dir, 'admin.json');
   const running = await startRegistry(
-    { host: '127.0.0.1', port: 0, databaseUrl: path.join(dir, 'r.db'), credentialsFile, logLevel: 'silent' },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl: path.join(dir, 'r.db'),
+      credentialsFile,
+      logLevel: 'silent',
+    },
     { logger: false },
   );
   try {
-    const creds = JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) as { client_id: string; client_secret: string };
+    const creds = JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) as {
+      client_id: string;
+      client_secret: string;
+    };
     Object.assign(process.env, {
       INGOT_REGISTRY_URL: running.url,
       HCP_CLIENT_ID: creds.client_id,
@@ -44,26 +61,40 @@ async function main(): Promise<void> {
           platform,
           component_type: `${platform}.runner`,
           status: 'BUILD_DONE',
-          artifacts: REGIONS.map((region) => ({ region, external_identifier: `${platform}-${bucket}-${region}` })),
+          artifacts: REGIONS.map((region) => ({
+            region,
+            external_identifier: `${platform}-${bucket}-${region}`,
+          })),
         });
       }
       await client.completeVersion(bucket, `${bucket}-1`);
       await client.createChannel(bucket, CHANNEL, { versionFingerprint: `${bucket}-1` });
     }
     const pools = BUCKETS.flatMap((bucket) =>
-      PLATFORMS.flatMap((platform) => REGIONS.flatMap((region) => SIZES.map((size) => ({ bucket, platform, region, size })))),
+      PLATFORMS.flatMap((platform) =>
+        REGIONS.flatMap((region) => SIZES.map((size) => ({ bucket, platform, region, size }))),
+      ),
     );
 
     // Fresh clients for each run, so each pays for its own token.
-    const fresh = () => (globalThis as { __ingotRegistryClients?: Map<string, unknown> }).__ingotRegistryClients?.clear();
+    const fresh = () =>
+      (
+        globalThis as { __ingotRegistryClients?: Map<string, unknown> }
+      ).__ingotRegistryClients?.clear();
     const requests = () => registryClient(undefined).transport.requests;
 
     fresh();
     let start = performance.now();
     for (const pool of pools) {
-      const inputs: RegistryImageInputs = { bucket: pool.bucket, channel: CHANNEL, platform: pool.platform, region: pool.region };
+      const inputs: RegistryImageInputs = {
+        bucket: pool.bucket,
+        channel: CHANNEL,
+        platform: pool.platform,
+        region: pool.region,
+      };
       const { inputs: out } = await registryImageProvider.check!({} as RegistryImageInputs, inputs);
-      if (!(out as RegistryImageOutputs).externalIdentifier) throw new Error(`unresolved ${JSON.stringify(pool)}`);
+      if (!(out as RegistryImageOutputs).externalIdentifier)
+        throw new Error(`unresolved ${JSON.stringify(pool)}`);
     }
     const perImage = { requests: requests(), ms: performance.now() - start };
 
@@ -74,15 +105,30 @@ async function main(): Promise<void> {
       const { inputs: out } = await channelImagesProvider.check!({}, { bucket, channel: CHANNEL });
       byBucket.set(bucket, out as ChannelImagesOutputs);
     }
-    for (const pool of pools) imageFromBuilds(byBucket.get(pool.bucket) as ChannelImagesOutputs, { platform: pool.platform, region: pool.region });
+    for (const pool of pools)
+      imageFromBuilds(byBucket.get(pool.bucket) as ChannelImagesOutputs, {
+        platform: pool.platform,
+        region: pool.region,
+      });
     const batched = { requests: requests(), ms: performance.now() - start };
 
     const rows = [
       ['per image (RegistryImage)', perImage],
       ['batched (ChannelImages)', batched],
     ] as const;
-    console.log(`Fleet: ${BUCKETS.length} buckets × ${PLATFORMS.length} platforms × ${REGIONS.length} regions × ${SIZES.length} sizes = ${pools.length} images, channel "${CHANNEL}"\n`);
-    console.log(['workload'.padEnd(28), 'requests'.padStart(9), 'req/image'.padStart(10), 'req/bucket'.padStart(11), 'time ms'.padStart(9), 'vs per-image'.padStart(13)].join(''));
+    console.log(
+      `Fleet: ${BUCKETS.length} buckets × ${PLATFORMS.length} platforms × ${REGIONS.length} regions × ${SIZES.length} sizes = ${pools.length} images, channel "${CHANNEL}"\n`,
+    );
+    console.log(
+      [
+        'workload'.padEnd(28),
+        'requests'.padStart(9),
+        'req/image'.padStart(10),
+        'req/bucket'.padStart(11),
+        'time ms'.padStart(9),
+        'vs per-image'.padStart(13),
+      ].join(''),
+    );
     for (const [name, r] of rows) {
       console.log(
         [
@@ -95,7 +141,9 @@ async function main(): Promise<void> {
         ].join(''),
       );
     }
-    console.log(`\nBatched: ${batched.requests - 1} lookups for ${BUCKETS.length} bucket/channel pairs plus 1 token request (aim: ≤ 1 per bucket and channel, plus token).`);
+    console.log(
+      `\nBatched: ${batched.requests - 1} lookups for ${BUCKETS.length} bucket/channel pairs plus 1 token request (aim: ≤ 1 per bucket and channel, plus token).`,
+    );
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     fs.writeFileSync(
       path.join(__dirname, 'results', 'fleet-resolve.json'),

@@ -30,7 +30,11 @@ export async function resolveVersion(
   selector: { channel?: string; fingerprint?: string },
 ): Promise<ResolvedVersion> {
   if (selector.fingerprint) {
-    return { bucket, channel: null, version: await client.getVersion(bucket, selector.fingerprint) };
+    return {
+      bucket,
+      channel: null,
+      version: await client.getVersion(bucket, selector.fingerprint),
+    };
   }
   const channel = selector.channel ?? 'latest';
   const found = await client.getChannel(bucket, channel);
@@ -56,17 +60,26 @@ export function pickImage(resolved: ResolvedVersion, query: ImageQuery): Resolve
   );
   for (const build of builds) {
     const exact = build.artifacts.find((a) => a.region === query.region);
-    if (exact) return { externalIdentifier: exact.external_identifier, region: exact.region, build };
+    if (exact)
+      return { externalIdentifier: exact.external_identifier, region: exact.region, build };
   }
   // GCP images are global: one artifact serves every region.
   for (const build of builds) {
     const global = build.artifacts.find((a) => a.region === 'global');
-    if (global) return { externalIdentifier: global.external_identifier, region: global.region, build };
+    if (global)
+      return { externalIdentifier: global.external_identifier, region: global.region, build };
   }
   const offered = version.builds
-    .flatMap((b) => b.artifacts.map((a) => `${b.platform}/${a.region}${b.component_type ? ` (${b.component_type})` : ''}`))
+    .flatMap((b) =>
+      b.artifacts.map(
+        (a) => `${b.platform}/${a.region}${b.component_type ? ` (${b.component_type})` : ''}`,
+      ),
+    )
     .join(', ');
-  const filters = [query.componentType && `component type ${query.componentType}`, query.labels && Object.keys(query.labels).length && `labels ${JSON.stringify(query.labels)}`]
+  const filters = [
+    query.componentType && `component type ${query.componentType}`,
+    query.labels && Object.keys(query.labels).length && `labels ${JSON.stringify(query.labels)}`,
+  ]
     .filter(Boolean)
     .join(' and ');
   throw new RegistryClientError(
@@ -95,6 +108,8 @@ export function revocationMessage(resolved: ResolvedVersion): string {
 /** Throws when the version is revoked. */
 export function assertNotRevoked(resolved: ResolvedVersion): void {
   if (isRevoked(resolved.version)) {
-    throw new RevokedVersionError(`refusing a revoked image: ${revocationMessage(resolved)}. Assign a valid version to the channel or restore this one.`);
+    throw new RevokedVersionError(
+      `refusing a revoked image: ${revocationMessage(resolved)}. Assign a valid version to the channel or restore this one.`,
+    );
   }
 }

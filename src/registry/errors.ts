@@ -54,10 +54,14 @@ export class NotFoundError extends RegistryError {
 export class AlreadyExistsError extends RegistryError {
   readonly grpcCode = GrpcCode.AlreadyExists;
   constructor(kind: string, name: string, hint: string) {
-    super(`${kind.toUpperCase().replace(/\s+/g, '_')}_ALREADY_EXISTS`, `${kind} "${name}" already exists; ${hint}`, {
-      kind,
-      name,
-    });
+    super(
+      `${kind.toUpperCase().replace(/\s+/g, '_')}_ALREADY_EXISTS`,
+      `${kind} "${name}" already exists; ${hint}`,
+      {
+        kind,
+        name,
+      },
+    );
   }
 }
 

@@ -11,19 +11,30 @@ const NODE_ARGS = ['-r', 'ts-node/register', CLI];
 const ENV = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', INGOT_LOG_LEVEL: 'warn' };
 
 function ingot(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [...NODE_ARGS, ...args], {
+    cwd: ROOT,
+    env: ENV,
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Starts `ingot registry serve` and resolves once it printed its URL. */
-function serve(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [...NODE_ARGS, 'registry', 'serve', '--port', '0', ...args], { cwd: ROOT, env: ENV });
+function serve(
+  args: string[],
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
+  const child = spawn(
+    process.execPath,
+    [...NODE_ARGS, 'registry', 'serve', '--port', '0', ...args],
+    { cwd: ROOT, env: ENV },
+  );
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match && /Admin credentials|Principals already exist/.test(out)) resolve({ child, url: match[1], output: () => out });
+      if (match && /Admin credentials|Principals already exist/.test(out))
+        resolve({ child, url: match[1], output: () => out });
     });
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => reject(new Error(`serve exited early with ${code}: ${out}`)));
@@ -42,16 +53,28 @@ describe('ingot registry serve (a real process)', function () {
 
   it('prints its URL and the admin credentials file, written 0600, and never the secret', async () => {
     const credentials = path.join(dir, 'admin.json');
-    const { child, url, output } = await serve(['--database', path.join(dir, 'r.db'), '--credentials-file', credentials]);
+    const { child, url, output } = await serve([
+      '--database',
+      path.join(dir, 'r.db'),
+      '--credentials-file',
+      credentials,
+    ]);
     try {
-      assert.match(output(), new RegExp(`Admin credentials written to ${credentials.replace(/[.]/g, '\\.')}`));
+      assert.match(
+        output(),
+        new RegExp(`Admin credentials written to ${credentials.replace(/[.]/g, '\\.')}`),
+      );
       assert.equal(fs.statSync(credentials).mode & 0o777, 0o600);
       const creds = JSON.parse(fs.readFileSync(credentials, 'utf8'));
       assert.equal(creds.url, url);
       assert.ok(!output().includes(creds.client_secret), 'the secret is never printed');
       const token = await fetch(`${url}/oauth2/token`, {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.client_id, client_secret: creds.client_secret }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: creds.client_id,
+          client_secret: creds.client_secret,
+        }),
       });
       assert.equal(token.status, 200);
     } finally {
@@ -61,7 +84,12 @@ describe('ingot registry serve (a real process)', function () {
   });
 
   it('keeps the first admin on restart and drains in-flight requests on SIGTERM', async () => {
-    const args = ['--database', path.join(dir, 'r.db'), '--credentials-file', path.join(dir, 'admin.json')];
+    const args = [
+      '--database',
+      path.join(dir, 'r.db'),
+      '--credentials-file',
+      path.join(dir, 'admin.json'),
+    ];
     const first = await serve(args);
     first.child.kill('SIGTERM');
     assert.equal(await exited(first.child), 0);
@@ -72,11 +100,18 @@ describe('ingot registry serve (a real process)', function () {
     assert.equal(fs.readFileSync(path.join(dir, 'admin.json'), 'utf8'), before);
     // A request the server is already reading when SIGTERM arrives must still be answered.
     const creds = JSON.parse(before) as { client_id: string; client_secret: string };
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.client_id, client_secret: creds.client_secret }).toString();
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: creds.client_id,
+      client_secret: creds.client_secret,
+    }).toString();
     const answer = new Promise<number>((resolve, reject) => {
       const req = http.request(`${second.url}/oauth2/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(form),
+        },
       });
       req.on('response', (res) => {
         res.resume();
@@ -94,7 +129,16 @@ describe('ingot registry serve (a real process)', function () {
   });
 
   it('refuses bad configuration with every problem named, exit 1', () => {
-    const result = ingot(['registry', 'serve', '--port', 'eighty', '--host', 'a b', '--database', path.join(dir, 'x.db')]);
+    const result = ingot([
+      'registry',
+      'serve',
+      '--port',
+      'eighty',
+      '--host',
+      'a b',
+      '--database',
+      path.join(dir, 'x.db'),
+    ]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /--host \/ INGOT_HOST/);
     assert.match(result.stderr, /--port \/ INGOT_PORT/);
@@ -115,7 +159,19 @@ describe('ingot registry migrate and principals create', function () {
 
   it('creates a scoped principal and prints its credentials once', () => {
     const db = path.join(dir, 'p.db');
-    const result = ingot(['principals', 'create', '--role', 'viewer', '--organization', 'acme', '--project', 'images', '--database', db, '--json']);
+    const result = ingot([
+      'principals',
+      'create',
+      '--role',
+      'viewer',
+      '--organization',
+      'acme',
+      '--project',
+      'images',
+      '--database',
+      db,
+      '--json',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     const created = JSON.parse(result.stdout);
     assert.match(created.client_id, /^ingot_ci_/);
@@ -126,10 +182,26 @@ describe('ingot registry migrate and principals create', function () {
   });
 
   it('refuses an unknown role and a project without an organization', () => {
-    const bad = ingot(['principals', 'create', '--role', 'owner', '--database', path.join(dir, 'p.db')]);
+    const bad = ingot([
+      'principals',
+      'create',
+      '--role',
+      'owner',
+      '--database',
+      path.join(dir, 'p.db'),
+    ]);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /use one of viewer, contributor, admin/);
-    const orphan = ingot(['principals', 'create', '--role', 'viewer', '--project', 'x', '--database', path.join(dir, 'p.db')]);
+    const orphan = ingot([
+      'principals',
+      'create',
+      '--role',
+      'viewer',
+      '--project',
+      'x',
+      '--database',
+      path.join(dir, 'p.db'),
+    ]);
     assert.equal(orphan.status, 1);
     assert.match(orphan.stderr, /--project needs --organization/);
   });

@@ -13,7 +13,11 @@ describe('loadServeConfig', () => {
   });
 
   it('prefers flags over environment over defaults', () => {
-    const env = { INGOT_HOST: '0.0.0.0', INGOT_PORT: '9000', INGOT_DATABASE_URL: 'postgres://u@db/x' };
+    const env = {
+      INGOT_HOST: '0.0.0.0',
+      INGOT_PORT: '9000',
+      INGOT_DATABASE_URL: 'postgres://u@db/x',
+    };
     assert.equal(loadServeConfig({}, env).port, 9000);
     assert.equal(loadServeConfig({}, env).databaseUrl, 'postgres://u@db/x');
     const config = loadServeConfig({ port: '9100', host: '::1' }, env);
@@ -24,7 +28,10 @@ describe('loadServeConfig', () => {
   it('reports every problem at once, naming the flag and variable', () => {
     let caught: unknown;
     try {
-      loadServeConfig({ host: 'bad host!', port: '70000', database: 'mysql://x' }, { INGOT_LOG_LEVEL: 'loud' });
+      loadServeConfig(
+        { host: 'bad host!', port: '70000', database: 'mysql://x' },
+        { INGOT_LOG_LEVEL: 'loud' },
+      );
     } catch (error) {
       caught = error;
     }

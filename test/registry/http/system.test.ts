@@ -9,9 +9,13 @@ describeEachEngine('operational routes', (registry) => {
   });
 
   it('echoes a sane x-request-id and makes one otherwise', async () => {
-    const given = await fetch(`${registry().url}/healthz`, { headers: { 'x-request-id': 'trace-123' } });
+    const given = await fetch(`${registry().url}/healthz`, {
+      headers: { 'x-request-id': 'trace-123' },
+    });
     assert.equal(given.headers.get('x-request-id'), 'trace-123');
-    const made = await fetch(`${registry().url}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    const made = await fetch(`${registry().url}/healthz`, {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     assert.match(made.headers.get('x-request-id') ?? '', /^[0-9A-Z]{26}$/);
   });
 
@@ -31,9 +35,15 @@ describeEachEngine('operational routes', (registry) => {
   it('serves an OpenAPI document generated from the route schemas', async () => {
     const doc = await registry().ok('GET', '/openapi.json');
     assert.match(doc.openapi, /^3\./);
-    const channel = doc.paths['/packer/2023-01-01/organizations/{organization_id}/projects/{project_id}/buckets/{bucket_name}/channels/{channel_name}'];
+    const channel =
+      doc.paths[
+        '/packer/2023-01-01/organizations/{organization_id}/projects/{project_id}/buckets/{bucket_name}/channels/{channel_name}'
+      ];
     assert.ok(channel.get && channel.patch && channel.delete);
-    const body = doc.paths['/packer/2023-01-01/organizations/{organization_id}/projects/{project_id}/buckets/{bucket_name}/versions/{fingerprint}'].patch.requestBody;
+    const body =
+      doc.paths[
+        '/packer/2023-01-01/organizations/{organization_id}/projects/{project_id}/buckets/{bucket_name}/versions/{fingerprint}'
+      ].patch.requestBody;
     const fields = Object.keys(body.content['application/json'].schema.properties).sort();
     assert.deepEqual(fields, [
       'complete',
@@ -45,7 +55,9 @@ describeEachEngine('operational routes', (registry) => {
       'skip_descendants_revocation',
     ]);
     assert.ok(doc.components.schemas.Version.properties.revocation_inherited_from);
-    assert.ok(doc.paths['/ingot/v1/organizations/{organization_id}/projects/{project_id}/audit-events']);
+    assert.ok(
+      doc.paths['/ingot/v1/organizations/{organization_id}/projects/{project_id}/audit-events'],
+    );
   });
 
   it('answers unknown routes with a 404 in the error shape', async () => {
