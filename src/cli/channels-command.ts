@@ -9,6 +9,7 @@ import type {
   Version,
 } from '../client/registry-client';
 import { channelsTable } from './buckets-command';
+import { EXIT, ExitError } from './exit-codes';
 import { connect, withConnection, type RegistryFlags } from './connection-options';
 import { duration } from './flags';
 import { emit, status, table, time, versionLabel } from './output';
@@ -69,8 +70,9 @@ async function promote(bucket: string, flags: PromoteFlags): Promise<void> {
       soaked = await client.soakedVersion(bucket, from, soak);
     } catch (error) {
       if (!nothingSoaked(error)) throw error;
-      throw new Error(
+      throw new ExitError(
         `nothing to promote: channel "${from}" of bucket "${bucket}" has held no valid version for at least ${soak} yet; "${to}" is unchanged. Wait, or promote with a shorter --soak.`,
+        EXIT.notDue,
       );
     }
     version = soaked.version;

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { bucketsCommand } from './buckets-command';
 import { channelsCommand } from './channels-command';
+import { driftCommand } from './drift-command';
+import { ExitError } from './exit-codes';
 import { principalsCommand } from './principals-command';
 import { publishCommand } from './publish-command';
 import { registryCommand } from './registry-command';
@@ -33,6 +35,7 @@ export function buildProgram(): Command {
   for (const command of revokeCommands()) program.addCommand(command);
   program.addCommand(publishCommand());
   program.addCommand(resolveCommand());
+  program.addCommand(driftCommand());
   configureTree(program);
   return program;
 }
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
       return;
     }
     console.error(`ingot: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    process.exitCode = error instanceof ExitError ? error.exitCode : 1;
   }
 }
 

@@ -111,7 +111,7 @@ describe('ingot channels (a real process against a live registry)', function () 
       ],
       env,
     );
-    assert.equal(early.status, 1);
+    assert.equal(early.status, 3, 'exit 3: not due yet');
     assert.equal(early.stdout, '');
     assert.match(
       early.stderr,
