@@ -12,7 +12,7 @@ if ! command -v pg_ctlcluster >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
 fi
-version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+version="$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
 if ! pg_lsclusters -h | grep -q "^$version main"; then pg_createcluster "$version" main >/dev/null; fi
 pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
 for _ in $(seq 1 30); do
