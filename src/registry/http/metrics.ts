@@ -21,8 +21,26 @@ export class Metrics {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'ingot_' });
   }
 
+  /** Labelled children, looked up once per label set: labelling is costly per request. */
+  private readonly children = new Map<
+    string,
+    {
+      count: ReturnType<Metrics['requests']['labels']>;
+      time: ReturnType<Metrics['duration']['labels']>;
+    }
+  >();
+
   observe(method: string, route: string, status: number, seconds: number): void {
-    this.requests.inc({ method, route, status: String(status) });
-    this.duration.observe({ method, route }, seconds);
+    const key = `${method} ${route} ${status}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = {
+        count: this.requests.labels({ method, route, status: String(status) }),
+        time: this.duration.labels({ method, route }),
+      };
+      this.children.set(key, child);
+    }
+    child.count.inc();
+    child.time.observe(seconds);
   }
 }

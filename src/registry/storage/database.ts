@@ -22,6 +22,11 @@ export interface Database {
    * transactions already hold the database's write lock).
    */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * A value that changes whenever any process may have committed a change; read it
+   * before reading data that is cached, and compare it before using the cache.
+   */
+  changeMarker(): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -8,6 +8,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value))
 /** PostgreSQL error codes worth retrying a whole transaction for. */
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
+/** Committed writes are announced on this channel to every registry process. */
+const CHANGES_CHANNEL = 'ingot_changes';
+const LISTEN_RETRY_MS = 1000;
 
 /** Booleans are stored as 0/1 in both engines (one schema); `undefined` means NULL. */
 function toPostgres(params: readonly SqlParam[]): unknown[] {
@@ -18,8 +21,15 @@ function toPostgres(params: readonly SqlParam[]): unknown[] {
 export class PostgresDatabase implements Database {
   readonly engine = 'postgres' as const;
   readonly reader: Executor;
+  /** Own commits and other processes' (announced by NOTIFY). */
+  private changes = 0;
+  private listener: pg.Client | null = null;
+  private closed = false;
 
-  private constructor(private readonly pool: pg.Pool) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+  ) {
     this.reader = {
       query: async <T>(sql: string, params: readonly SqlParam[] = []) =>
         (await pool.query(sql, toPostgres(params))).rows as T[],
@@ -32,7 +42,31 @@ export class PostgresDatabase implements Database {
     pool.on('error', () => undefined);
     const client = await pool.connect();
     client.release();
-    return new PostgresDatabase(pool);
+    const db = new PostgresDatabase(pool, url);
+    await db.listen();
+    return db;
+  }
+
+  /**
+   * Listens for other processes' commits. While the listening connection is down the
+   * marker changes on every call, so nothing cached is trusted until it is back.
+   */
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    const lost = () => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      client.end().catch(() => undefined);
+      if (!this.closed)
+        setTimeout(() => void this.listen().catch(() => undefined), LISTEN_RETRY_MS).unref();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', () => this.changes++);
+    await client.connect();
+    await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+    this.listener = client;
+    this.changes++;
   }
 
   async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
@@ -45,7 +79,10 @@ export class PostgresDatabase implements Database {
       try {
         await client.query('BEGIN');
         const result = await work(tx);
+        // Delivered to the listeners only if the transaction commits.
+        await client.query(`NOTIFY ${CHANGES_CHANNEL}`);
         await client.query('COMMIT');
+        this.changes++;
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -57,7 +94,15 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  async changeMarker(): Promise<string> {
+    return this.listener ? String(this.changes) : `unlistened:${++this.changes}`;
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => undefined);
     await this.pool.end();
   }
 }

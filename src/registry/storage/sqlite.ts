@@ -20,6 +20,8 @@ export class SqliteDatabase implements Database {
   readonly reader: Executor;
   private readonly cache = new Map<string, Compiled>();
   private lock: Promise<void> | null = null;
+  /** Commits of this connection; `PRAGMA data_version` counts everyone else's. */
+  private commits = 0;
 
   private constructor(private readonly db: BetterSqlite3.Database) {
     this.reader = {
@@ -54,6 +56,7 @@ export class SqliteDatabase implements Database {
       try {
         const result = await work(tx);
         this.db.exec('COMMIT');
+        this.commits++;
         return result;
       } catch (error) {
         this.db.exec('ROLLBACK');
@@ -63,6 +66,11 @@ export class SqliteDatabase implements Database {
       this.lock = null;
       release();
     }
+  }
+
+  async changeMarker(): Promise<string> {
+    while (this.lock) await this.lock;
+    return `${this.db.pragma('data_version', { simple: true })}:${this.commits}`;
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import type { ChannelUpdate } from '../../service/channel-service';
 import { actorOf, scopeOf } from '../auth';
 import { PACKER_PREFIX, type App } from '../app-types';
 import { pageOf, paginate } from '../pagination';
+import { ResponseCache } from '../response-cache';
 import { presentAssignment, presentChannel, presentVersion } from '../present';
 import {
   BucketParams,
@@ -88,6 +89,8 @@ export function parseChannelUpdate(body: UpdateChannelBody): ChannelUpdate {
 
 export function channelRoutes(app: App, registry: Registry): void {
   const base = `${PACKER_PREFIX}/buckets/:bucket_name/channels`;
+  // The hot read path: consumers resolve images from channels on every preview.
+  const cache = new ResponseCache(registry.db, registry.clock);
 
   app.post(
     base,
@@ -188,13 +191,16 @@ export function channelRoutes(app: App, registry: Registry): void {
       },
       config: { access: 'viewer' },
     },
-    async (request) => {
-      const { bucket_name, channel_name } = request.params;
-      return {
-        channel: presentChannel(
-          await registry.channels.get(scopeOf(request), bucket_name, channel_name),
-        ),
-      };
+    async (request, reply) => {
+      const { organization_id, project_id, bucket_name, channel_name } = request.params;
+      const key = [organization_id, project_id, bucket_name, channel_name].join('\u0000');
+      const body = await cache.get(key, async () => {
+        const view = await registry.channels.get(scopeOf(request), bucket_name, channel_name);
+        const channel = presentChannel(view);
+        return { body: JSON.stringify({ channel }), revokeAt: channel.version?.revoke_at };
+      });
+      // A string is sent as is: the body was serialized when it was cached.
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 
