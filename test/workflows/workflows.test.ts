@@ -3,6 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import yaml from 'js-yaml';
+import { discouragedOutdatedImages } from '../../src/policy/discouraged-outdated-images';
+import { discouragedScheduledRevocationImages } from '../../src/policy/discouraged-scheduled-revocation-images';
+import { ImageLookups } from '../../src/policy/image-lookup';
+import { parsePolicyConfig, type SettingName } from '../../src/policy/policy-config';
+import { prohibitedRevokedImages } from '../../src/policy/prohibited-revoked-images';
+import { requiredTrackedImages } from '../../src/policy/required-tracked-images';
 
 /**
  * Workflows cannot run here, so they are checked where they can be: against GitHub's
@@ -131,6 +137,31 @@ describe('GitHub workflows', () => {
       text,
       /AWS_SECRET_ACCESS_KEY|GOOGLE_CREDENTIALS/,
       'no long-lived cloud keys',
+    );
+  });
+
+  it('the policy config the preview uses is valid for every policy of the pack', () => {
+    const config = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'policy-config.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const lookups = new ImageLookups();
+    const policies = [
+      prohibitedRevokedImages(lookups),
+      discouragedScheduledRevocationImages(lookups),
+      requiredTrackedImages(lookups),
+      discouragedOutdatedImages(lookups),
+    ];
+    assert.deepEqual(Object.keys(config).sort(), policies.map((p) => p.name).sort());
+    for (const policy of policies) {
+      const settings = Object.keys(policy.configSchema?.properties ?? {}) as SettingName[];
+      assert.doesNotThrow(
+        () => parsePolicyConfig(policy.name, config[policy.name], settings),
+        policy.name,
+      );
+    }
+    assert.equal(
+      (config['prohibited-revoked-images'] as { enforcementLevel: string }).enforcementLevel,
+      'mandatory',
     );
   });
 
