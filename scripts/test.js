@@ -7,6 +7,8 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-postgres.sh')], { stdio: 'inherit' });
+execFileSync('bash', [path.join(root, 'scripts', 'ensure-packer.sh')], { stdio: 'inherit' });
+execFileSync('bash', [path.join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'inherit' });
 execFileSync(
   process.execPath,
   [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'],

@@ -13,6 +13,7 @@ import { registerErrorHandler } from './error-handler';
 import { Metrics } from './metrics';
 import { bucketRoutes } from './routes/buckets';
 import { buildRoutes } from './routes/builds';
+import { callerIdentityRoutes } from './routes/caller-identity';
 import { channelRoutes } from './routes/channels';
 import { discoveryRoutes } from './routes/discovery';
 import { ingotRoutes } from './routes/ingot';
@@ -21,6 +22,7 @@ import { systemRoutes } from './routes/system';
 import { versionRoutes } from './routes/versions';
 import { ErrorBody } from './schemas/common';
 import { SHARED_SCHEMAS } from './schemas/model';
+import { webUiRoutes } from './web-ui';
 
 export interface ServerOptions {
   registry: Registry;
@@ -106,23 +108,29 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   app.addSchema(ErrorBody);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: they run on every request, and async ones cost a promise each.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.observe(
       request.method,
       request.routeOptions.url ?? 'unmatched',
       reply.statusCode,
       reply.elapsedTime / 1000,
     );
+    done();
   });
   registerAuth(app, registry.auth);
   // PostgreSQL text cannot hold NUL: refuse it up front, on both engines, not as a 500.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const field = nulPath(request.body);
-    if (field)
-      throw new ValidationError(field, `${field} contains a NUL character (\\u0000); remove it.`);
+    done(
+      field
+        ? new ValidationError(field, `${field} contains a NUL character (\\u0000); remove it.`)
+        : undefined,
+    );
   });
   registerErrorHandler(app);
 
@@ -134,6 +142,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   channelRoutes(app, registry);
   discoveryRoutes(app, registry);
   ingotRoutes(app, registry);
+  callerIdentityRoutes(app);
+  webUiRoutes(app);
   await app.ready();
   return app;
 }

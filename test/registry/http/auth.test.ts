@@ -250,6 +250,7 @@ const MATRIX: Case[] = [
     query: 'minimum_soak=0s',
   },
   { method: 'GET', route: `${INGOT}/audit-events`, need: 'viewer' },
+  { method: 'GET', route: `${INGOT}/caller-identity`, need: 'authenticated' },
 
   { method: 'GET', route: '/ingot/v1/principals', need: 'registry-admin' },
   {
