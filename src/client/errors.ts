@@ -12,7 +12,9 @@ export class RegistryClientError extends Error {
   ) {
     super(message);
     // Set by hand, not from `new.target`: these classes are serialized into Pulumi
-    // dynamic providers, where class syntax is rewritten.
+    // dynamic providers, where class syntax is rewritten — and `Error.call(this, m)`
+    // there leaves `this.message` empty, so the engine would show no reason.
+    this.message = message;
     this.name = 'RegistryClientError';
   }
 }
@@ -36,9 +38,9 @@ export class RegistryUnavailableError extends RegistryClientError {
 /** The client's own configuration is incomplete or invalid (every problem listed). */
 export class ClientConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(
-      `registry client configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
+    const message = `registry client configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+    super(message);
+    this.message = message; // see RegistryClientError
     this.name = 'ClientConfigError';
   }
 }

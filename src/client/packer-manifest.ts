@@ -8,6 +8,8 @@ export interface ManifestBuild {
   artifact_id: string;
   packer_run_uuid?: string;
   custom_data?: Record<string, string>;
+  /** Files of the artifact (local builders: `file`'s target, `artifice`'s files). */
+  files?: { name: string; size?: number }[] | null;
 }
 
 export interface PackerManifest {
@@ -43,7 +45,8 @@ export function platformOf(builderType: string): string {
  * Artifacts of one manifest build. AWS: `artifact_id` is `region:ami-…[,region:ami-…]`.
  * GCP: an image name in a project (`custom_data.gcp_project_id`), stored as a global
  * image path under region `global` (GCP images are global). Other builders keep their
- * id, in `custom_data.region` or `local`.
+ * id, in `custom_data.region` or `local`; local builders, whose id is a constant, are
+ * identified by their first file.
  */
 export function artifactsOf(build: ManifestBuild): ArtifactInput[] {
   const platform = platformOf(build.builder_type);
@@ -52,7 +55,15 @@ export function artifactsOf(build: ManifestBuild): ArtifactInput[] {
       `build "${build.name}" (${build.builder_type}) has an artifact_id that is not a string: ${JSON.stringify(build.artifact_id)}.`,
     );
   }
-  const id = build.artifact_id?.trim() ?? '';
+  let id = build.artifact_id?.trim() ?? '';
+  const file = Array.isArray(build.files)
+    ? build.files.find((f) => typeof f?.name === 'string' && f.name)?.name
+    : undefined;
+  // Local builders report a constant id (`file`: "File", `null`: "Null", after
+  // `artifice`: ""); their artifact is the file. (No module-level Set: providers using
+  // this are serialized, and a captured Set does not survive serialization.)
+  if (platform !== 'aws' && platform !== 'gcp' && ['', 'File', 'Null'].includes(id) && file)
+    id = file;
   if (!id)
     throw new ManifestError(
       `build "${build.name}" (${build.builder_type}) has an empty artifact_id.`,

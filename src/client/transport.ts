@@ -40,9 +40,9 @@ interface ErrorBody {
  */
 export class Transport {
   /** HTTP requests sent (token requests included): what benchmarks and tests count. */
-  requests = 0;
-  private token: { value: string; refreshAt: number } | null = null;
-  private pendingToken: Promise<string> | null = null;
+  requests: number;
+  private token: { value: string; refreshAt: number } | null;
+  private pendingToken: Promise<string> | null;
   private readonly fetchImpl: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -51,6 +51,11 @@ export class Transport {
     readonly connection: Connection,
     options: TransportOptions = {},
   ) {
+    // Set here, not as field initializers: Pulumi serializes a class into a dynamic
+    // provider as its constructor and methods, and drops initializers (requests was NaN).
+    this.requests = 0;
+    this.token = null;
+    this.pendingToken = null;
     this.fetchImpl = options.fetch ?? fetch;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;

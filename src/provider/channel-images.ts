@@ -15,6 +15,7 @@ import {
   type RegistryConnectionArgs,
   type RegistryConnectionInputs,
 } from './registry-connection';
+import { consumerUrn } from './consumer-urn';
 
 /** Arguments of {@link ChannelImages}: every image of the version a channel serves. */
 export interface ChannelImagesArgs {
@@ -209,7 +210,7 @@ export class ChannelImages extends pulumi.dynamic.Resource {
         consumer: {
           project: pulumi.getProject(),
           stack: pulumi.getStack(),
-          urn: pulumi.createUrn(name, CHANNEL_IMAGES_TYPE, opts?.parent),
+          urn: consumerUrn(name, CHANNEL_IMAGES_TYPE, opts?.parent),
         },
         versionFingerprint: undefined,
         versionName: undefined,

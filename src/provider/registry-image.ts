@@ -14,6 +14,7 @@ import {
   type RegistryConnectionArgs,
   type RegistryConnectionInputs,
 } from './registry-connection';
+import { consumerUrn } from './consumer-urn';
 
 export type OnRevoked = 'fail' | 'warn';
 
@@ -275,7 +276,7 @@ export class RegistryImage extends pulumi.dynamic.Resource {
         consumer: {
           project: pulumi.getProject(),
           stack: pulumi.getStack(),
-          urn: pulumi.createUrn(name, REGISTRY_IMAGE_TYPE, opts?.parent),
+          urn: consumerUrn(name, REGISTRY_IMAGE_TYPE, opts?.parent),
         },
         externalIdentifier: undefined,
         versionName: undefined,

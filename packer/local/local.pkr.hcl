@@ -1,0 +1,69 @@
+# The image pipeline on one machine, with Debian's packer 1.6.6 and no plugins: the
+# `file` builder stands for a cloud image per architecture, `shell-local` provisioners
+# assemble it from the same steps as the cloud templates, and the manifest post-processor
+# writes the manifest shape the pipeline publishes (custom_data bucket and fingerprint;
+# region "local"; the artifact is the image file).
+
+packer {
+  required_version = ">= 1.6.6"
+}
+
+locals {
+  parent_images = {
+    x64   = var.parent_image_x64
+    arm64 = var.parent_image_arm64
+  }
+  runner_sha256 = {
+    x64   = var.runner_sha256_x64
+    arm64 = var.runner_sha256_arm64
+  }
+}
+
+source "file" "x64" {
+  content = "replaced by scripts/build-image.sh"
+  target  = "${var.output_dir}/${var.bucket}-x64.tar.gz"
+}
+
+source "file" "arm64" {
+  content = "replaced by scripts/build-image.sh"
+  target  = "${var.output_dir}/${var.bucket}-arm64.tar.gz"
+}
+
+build {
+  sources = ["source.file.x64", "source.file.arm64"]
+
+  provisioner "shell-local" {
+    execute_command = ["/bin/sh", "-c", "{{.Vars}} /bin/bash '{{.Script}}'"]
+    environment_vars = [
+      "LAYER=${var.layer}",
+      "ARCH=${source.name}",
+      "IMAGE_PATH=${var.output_dir}/${var.bucket}-${source.name}.tar.gz",
+      "PARENT_IMAGE=${lookup(local.parent_images, source.name, "")}",
+      "BUCKET=${var.bucket}",
+      "FINGERPRINT=${var.fingerprint}",
+      "GIT_COMMIT=${var.git_commit}",
+      "BUILD_EPOCH=${var.build_epoch}",
+      "OS_VERSION=${var.os_version}",
+      "RUNNER_VERSION=${var.runner_version}",
+      "RUNNER_SHA256=${lookup(local.runner_sha256, source.name, "")}",
+      "RUNNER_PACKAGE=${path.root}/files/actions-runner-stub.sh",
+    ]
+    script = "${path.root}/scripts/build-image.sh"
+  }
+
+  post-processor "manifest" {
+    output     = var.manifest_path
+    strip_path = false
+    custom_data = {
+      bucket         = var.bucket
+      fingerprint    = var.fingerprint
+      region         = "local"
+      arch           = source.name
+      os             = "ubuntu"
+      os_version     = var.os_version
+      runner_version = var.layer == "runner" ? var.runner_version : "none"
+      git_commit     = var.git_commit
+      build_epoch    = var.build_epoch
+    }
+  }
+}

@@ -1,0 +1,166 @@
+# runner-ubuntu: the GitHub Actions runner, git and Docker on top of ubuntu-base, for AWS
+# (x64 and arm64, copied to every configured region) and GCP. The source images are the
+# parent's artifacts from the registry's ubuntu-base channel, passed in by the pipeline,
+# which records the parent version and channel as the build's ancestry.
+
+packer {
+  required_version = ">= 1.10.0"
+  required_plugins {
+    amazon = {
+      version = "1.7.0"
+      source  = "github.com/hashicorp/amazon"
+    }
+    googlecompute = {
+      version = "1.2.4"
+      source  = "github.com/hashicorp/googlecompute"
+    }
+  }
+}
+
+locals {
+  scripts          = "${path.root}/../scripts"
+  aws_build_region = var.aws_regions[0]
+  aws_copy_regions = slice(var.aws_regions, 1, length(var.aws_regions))
+  name             = "${var.bucket}-${substr(lower(regex_replace(var.fingerprint, "[^A-Za-z0-9-]", "-")), 0, 26)}"
+  arch             = { "runner-x64" = "x64", "runner-arm64" = "arm64", "runner" = "x64" }
+  runner_sha256    = { "runner-x64" = var.runner_sha256_x64, "runner-arm64" = var.runner_sha256_arm64, "runner" = var.runner_sha256_x64 }
+  gcp_parent       = split("/", var.gcp_source_image)
+  labels = {
+    bucket         = var.bucket
+    fingerprint    = var.fingerprint
+    os             = "ubuntu"
+    os_version     = var.os_version
+    runner_version = var.runner_version
+    git_commit     = var.git_commit
+    build_epoch    = var.build_epoch
+  }
+  gcp_labels = { for k, v in local.labels : k => substr(lower(regex_replace(v, "[^A-Za-z0-9_-]", "-")), 0, 63) }
+}
+
+source "amazon-ebs" "runner-x64" {
+  region                = local.aws_build_region
+  ami_regions           = local.aws_copy_regions
+  ami_name              = "${local.name}-x64"
+  ami_description       = "Ingot ${var.bucket} (runner ${var.runner_version}, x64), fingerprint ${var.fingerprint}"
+  source_ami            = var.source_ami_x64
+  instance_type         = var.aws_instance_type_x64
+  subnet_id             = var.aws_subnet_id != "" ? var.aws_subnet_id : null
+  ssh_username          = "ubuntu"
+  imds_support          = "v2.0"
+  force_deregister      = true
+  force_delete_snapshot = true
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+  launch_block_device_mappings {
+    device_name           = "/dev/sda1"
+    volume_size           = var.disk_size_gb
+    volume_type           = "gp3"
+    delete_on_termination = true
+  }
+  tags     = merge(local.labels, { Name = "${local.name}-x64", arch = "x64" })
+  run_tags = { Name = "packer-${var.bucket}-x64" }
+}
+
+source "amazon-ebs" "runner-arm64" {
+  region                = local.aws_build_region
+  ami_regions           = local.aws_copy_regions
+  ami_name              = "${local.name}-arm64"
+  ami_description       = "Ingot ${var.bucket} (runner ${var.runner_version}, arm64), fingerprint ${var.fingerprint}"
+  source_ami            = var.source_ami_arm64
+  instance_type         = var.aws_instance_type_arm64
+  subnet_id             = var.aws_subnet_id != "" ? var.aws_subnet_id : null
+  ssh_username          = "ubuntu"
+  imds_support          = "v2.0"
+  force_deregister      = true
+  force_delete_snapshot = true
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+  }
+  launch_block_device_mappings {
+    device_name           = "/dev/sda1"
+    volume_size           = var.disk_size_gb
+    volume_type           = "gp3"
+    delete_on_termination = true
+  }
+  tags     = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
+  run_tags = { Name = "packer-${var.bucket}-arm64" }
+}
+
+source "googlecompute" "runner" {
+  project_id                  = var.gcp_project_id
+  zone                        = var.gcp_zone
+  machine_type                = var.gcp_machine_type
+  subnetwork                  = var.gcp_subnetwork != "" ? var.gcp_subnetwork : null
+  source_image                = length(local.gcp_parent) == 5 ? local.gcp_parent[4] : var.gcp_source_image
+  source_image_project_id     = length(local.gcp_parent) == 5 ? [local.gcp_parent[1]] : [var.gcp_project_id]
+  image_name                  = local.name
+  image_family                = var.bucket
+  image_description           = "Ingot ${var.bucket} (runner ${var.runner_version}), fingerprint ${var.fingerprint}"
+  image_labels                = local.gcp_labels
+  disk_size                   = var.disk_size_gb
+  ssh_username                = "packer"
+  enable_secure_boot          = true
+  enable_vtpm                 = true
+  enable_integrity_monitoring = true
+}
+
+build {
+  sources = [
+    "source.amazon-ebs.runner-x64",
+    "source.amazon-ebs.runner-arm64",
+    "source.googlecompute.runner",
+  ]
+
+  # Publishing natively to HCP Packer (or an HCP-compatible registry) is off unless the
+  # pipeline runs with hcpPackerRegistry: it sets HCP_PACKER_REGISTRY=off otherwise.
+  hcp_packer_registry {
+    bucket_name   = var.bucket
+    description   = "GitHub Actions runner on Ubuntu ${var.os_version}, built on ubuntu-base"
+    bucket_labels = { os = "ubuntu", os_version = var.os_version }
+    build_labels  = local.labels
+  }
+
+  provisioner "shell" {
+    execute_command = "sudo -E env {{ .Vars }} bash '{{ .Path }}'"
+    environment_vars = [
+      "BUCKET=${var.bucket}",
+      "FINGERPRINT=${var.fingerprint}",
+      "GIT_COMMIT=${var.git_commit}",
+      "OS_VERSION=${var.os_version}",
+      "RUNNER_VERSION=${var.runner_version}",
+      "RUNNER_SHA256=${local.runner_sha256[source.name]}",
+      "RUNNER_ARCH=${local.arch[source.name]}",
+      "RUNNER_DIR=/opt/actions-runner",
+      "RUNNER_USER=runner",
+    ]
+    scripts = [
+      "${local.scripts}/linux/wait-for-cloud-init.sh",
+      "${local.scripts}/linux/install-git.sh",
+      "${local.scripts}/common/install-runner.sh",
+      "${local.scripts}/linux/install-docker.sh",
+      "${local.scripts}/common/record-versions.sh",
+      "${local.scripts}/linux/cleanup.sh",
+    ]
+  }
+
+  post-processor "manifest" {
+    output     = var.manifest_path
+    strip_path = true
+    custom_data = {
+      bucket         = var.bucket
+      fingerprint    = var.fingerprint
+      gcp_project_id = var.gcp_project_id
+      arch           = local.arch[source.name]
+      os             = "ubuntu"
+      os_version     = var.os_version
+      runner_version = var.runner_version
+      git_commit     = var.git_commit
+      build_epoch    = var.build_epoch
+    }
+  }
+}

@@ -1,0 +1,114 @@
+# Variables of ubuntu-base. The pipeline (src/images) fills in bucket, fingerprint,
+# git_commit, build_epoch and manifest_path, and the cloud settings from the stack's
+# `images` config.
+
+variable "bucket" {
+  type        = string
+  description = "Registry bucket this build publishes to."
+  default     = "ubuntu-base"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]{3,36}$", var.bucket))
+    error_message = "The bucket must be 3-36 letters, digits or hyphens."
+  }
+}
+
+variable "fingerprint" {
+  type        = string
+  description = "Version fingerprint the pipeline publishes these builds under (content hash and commit)."
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._:+-]{1,128}$", var.fingerprint))
+    error_message = "The fingerprint must be 1-128 of A-Z a-z 0-9 . _ : + -."
+  }
+}
+
+variable "git_commit" {
+  type        = string
+  description = "Commit of the template and scripts, recorded as a build label."
+  default     = "unknown"
+}
+
+variable "build_epoch" {
+  type        = string
+  description = "Opaque rebuild marker (e.g. the ISO week of the scheduled build), recorded as a build label."
+  default     = ""
+}
+
+variable "manifest_path" {
+  type        = string
+  description = "Where the manifest post-processor writes the manifest the pipeline publishes."
+  default     = "packer-manifest.json"
+}
+
+variable "os_version" {
+  type        = string
+  description = "Ubuntu release of the image; the build fails if the source image is another one."
+  default     = "24.04"
+}
+
+variable "disk_size_gb" {
+  type        = number
+  description = "Root disk size in GiB."
+  default     = 30
+  validation {
+    condition     = var.disk_size_gb >= 10
+    error_message = "The root disk needs at least 10 GiB."
+  }
+}
+
+variable "node_exporter_port" {
+  type        = number
+  description = "Port the monitoring agent (Prometheus node exporter) listens on."
+  default     = 9100
+}
+
+variable "aws_regions" {
+  type        = list(string)
+  description = "AWS regions of the images: built in the first, copied to the others with ami_regions."
+  default     = ["us-east-1"]
+  validation {
+    condition     = length(var.aws_regions) > 0 && alltrue([for r in var.aws_regions : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", r))])
+    error_message = "The aws_regions must be a non-empty list of region names such as us-east-1."
+  }
+}
+
+variable "aws_instance_type_x64" {
+  type        = string
+  description = "Instance type that builds the x64 AMI."
+  default     = "t3.medium"
+}
+
+variable "aws_instance_type_arm64" {
+  type        = string
+  description = "Instance type that builds the arm64 AMI."
+  default     = "t4g.medium"
+}
+
+variable "aws_subnet_id" {
+  type        = string
+  description = "Subnet of the build instances in the first region; empty for the default VPC."
+  default     = ""
+}
+
+variable "gcp_project_id" {
+  type        = string
+  description = "GCP project the image is built and stored in; required when the googlecompute source is built."
+  default     = ""
+}
+
+variable "gcp_zone" {
+  type        = string
+  description = "GCP zone of the build instance."
+  default     = "us-central1-a"
+}
+
+variable "gcp_machine_type" {
+  type        = string
+  description = "GCP machine type of the build instance."
+  default     = "e2-standard-2"
+}
+
+variable "gcp_subnetwork" {
+  type        = string
+  description = "GCP subnetwork of the build instance; empty for the default network."
+  default     = ""
+}

@@ -1,0 +1,287 @@
+import * as command from '@pulumi/command';
+import * as pulumi from '@pulumi/pulumi';
+import path from 'node:path';
+import { ChannelAssignment } from '../provider/channel-assignment';
+import { ChannelImages } from '../provider/channel-images';
+import { PublishedVersion } from '../provider/published-version';
+import { RegistryImage } from '../provider/registry-image';
+import type { RegistryConnectionArgs } from '../provider/registry-connection';
+import {
+  contentHash,
+  digestFiles,
+  versionFingerprint,
+  type TemplateVariable,
+} from './content-hash';
+import { goldenImageSettings } from './golden-image-settings';
+import { integrationTestCommand, type IntegrationTestArgs } from './integration-test';
+import { packerBuildCommand, shellQuote, unchangedCommand } from './packer-command';
+
+/** A template variable that receives one of the parent's artifacts. */
+export interface ParentImageVariable {
+  /** Template variable, e.g. `source_ami_x64`. */
+  variable: string;
+  /** Registry platform (`aws`, `gcp`, `file`), region and component type of the artifact. */
+  platform: string;
+  region: string;
+  componentType?: string;
+}
+
+/** The image a template builds on: a bucket's channel, read when `after` is done. */
+export interface GoldenImageParent {
+  bucket: string;
+  channel: string;
+  images: ParentImageVariable[];
+  /** Resources to wait for before reading the channel (the parent's GoldenImage). @default [] */
+  after?: pulumi.Resource[];
+}
+
+/** Arguments of {@link GoldenImage}. Relative paths are resolved against `root`. */
+export interface GoldenImageArgs {
+  /** Directory of the Packer HCL2 template (its `*.pkr.hcl` files), e.g. `packer/runner-ubuntu`. */
+  templateDir: string;
+  /** Sources to build (`-only`), as `type.name`, e.g. `amazon-ebs.runner-x64`; every one must be in the manifest or nothing is published. */
+  sources: string[];
+  /** Registry bucket. @default the component name */
+  bucket?: string;
+  /** Bucket description in the registry. @default none */
+  description?: string;
+  /** Files outside `templateDir` the build reads (shared provisioning scripts), hashed with the template. @default [] */
+  scripts?: string[];
+  /**
+   * Template variables, passed as `-var` and hashed: changing one rebuilds. Not for
+   * secrets (they would be in the command text); pass those as `PKR_VAR_<name>` in
+   * `environment`. The pipeline itself fills in `bucket`, `fingerprint`, `git_commit`,
+   * `manifest_path` and `output_dir` when the template declares them. @default {}
+   */
+  variables?: Record<string, pulumi.Input<TemplateVariable>>;
+  /** The parent image, whose artifacts become variables and whose version becomes the ancestry. @default none */
+  parent?: GoldenImageParent;
+  /** Channel assigned once the version is published and its test passed. @default "dev" */
+  channel?: string;
+  /** Test of the new version before the channel moves. @default none: assigned right after publishing */
+  integrationTest?: IntegrationTestArgs;
+  /**
+   * Environment of `packer build` for credentials the environment of `pulumi up` does
+   * not already hold (e.g. from secret config). Kept as a Pulumi secret: encrypted in the
+   * state, masked in previews. Not hashed: rotating credentials does not rebuild. @default none
+   */
+  environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Commit recorded in the fingerprint and the `git_commit` label. @default the last commit touching the template and scripts (`+dirty` with local changes) */
+  commit?: string;
+  /** Manifests, build logs and local artifacts go to `<workDir>/<bucket>/<fingerprint>/`. @default ".ingot/images" */
+  workDir?: string;
+  /** Directory relative paths are resolved against (the repository root). @default the working directory */
+  root?: string;
+  /** Packer executable. @default "packer" */
+  packer?: string;
+  /** Run `packer init` first. @default whether the template declares required_plugins */
+  init?: boolean;
+  /** Let the template's `hcp_packer_registry` block publish natively too (`HCP_PACKER_REGISTRY=on`). @default false */
+  hcpPackerRegistry?: boolean;
+  /** Registry location. @default from the environment / stack config */
+  registry?: RegistryConnectionArgs;
+}
+
+/**
+ * One Packer template as Pulumi resources: `packer init` + `packer build` by
+ * `command.local.Command` (re-run only when the template's content hash changes), the
+ * manifest published as a registry version (`PublishedVersion`, fingerprint = content
+ * hash + commit, with the parent's ancestry), an optional integration test on the new
+ * version, then the first channel assigned (`ChannelAssignment`). A failed build, a
+ * partial manifest or a failed test stops everything after it.
+ */
+export class GoldenImage extends pulumi.ComponentResource {
+  readonly bucket: string;
+  readonly channel: string;
+  /** Content hash of template, scripts, variables and sources: the build's trigger. */
+  readonly contentHash: pulumi.Output<string>;
+  /** The version fingerprint, known before the build: content hash plus commit. */
+  readonly fingerprint: pulumi.Output<string>;
+  readonly versionName: pulumi.Output<string>;
+  readonly versionId: pulumi.Output<string>;
+  /** `platform/region` → image id of the published version. */
+  readonly images: pulumi.Output<Record<string, string>>;
+  readonly assignedFingerprint: pulumi.Output<string>;
+  readonly build: command.local.Command;
+  readonly version: PublishedVersion;
+  readonly integrationTest?: command.local.Command;
+  readonly assignment: ChannelAssignment;
+
+  constructor(name: string, args: GoldenImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('ingot:images:GoldenImage', name, {}, opts);
+    const s = goldenImageSettings(name, args);
+    this.bucket = s.bucket;
+    this.channel = s.channel;
+    const files = digestFiles(s.root, [s.relativeTemplateDir, ...s.scripts]);
+
+    const parentVariables: Record<string, pulumi.Output<string>> = {};
+    if (s.parent) {
+      // Read the channel once the parent's own pipeline has assigned it: while the
+      // parent is (re)built, even in a preview, the channel input stays unknown, so the
+      // lookup does not run against a channel that is about to move (or not exist yet).
+      const after = s.parent.after ?? [];
+      const ready = after.map((r) => (r instanceof GoldenImage ? r.assignedFingerprint : r.urn));
+      const images = new ChannelImages(
+        `${name}-parent-images`,
+        {
+          bucket: s.parent.bucket,
+          channel: pulumi.all([s.parent.channel, ...ready]).apply(([channel]) => channel),
+          registry: s.registry,
+        },
+        { parent: this, dependsOn: after },
+      );
+      for (const p of s.parent.images)
+        parentVariables[p.variable] = images.image({
+          platform: p.platform,
+          region: p.region,
+          componentType: p.componentType,
+        });
+    }
+    const variables = pulumi
+      .all({ ...s.variables, ...parentVariables })
+      .apply((v) => ({ ...(v as Record<string, TemplateVariable>) }));
+    this.contentHash = variables.apply((v) =>
+      contentHash({
+        files,
+        variables: { ...v, ...(s.declared.has('git_commit') ? { git_commit: s.commit } : {}) },
+        sources: [...s.sources, `bucket:${s.bucket}`],
+      }),
+    );
+    const fingerprint = this.contentHash.apply((h) => versionFingerprint(h, s.commit));
+    const outputDir = fingerprint.apply((fp) => path.join(s.workDir, s.bucket, fp));
+    const manifestPath = outputDir.apply((dir) => path.join(dir, 'packer-manifest.json'));
+
+    const create = pulumi.all([variables, fingerprint, outputDir]).apply(([v, fp, dir]) => {
+      const supplied: Record<string, TemplateVariable> = {
+        bucket: s.bucket,
+        fingerprint: fp,
+        git_commit: s.commit,
+        manifest_path: path.join(dir, 'packer-manifest.json'),
+        output_dir: dir,
+      };
+      const pipeline = Object.fromEntries(
+        Object.entries(supplied).filter(([k]) => s.declared.has(k)),
+      );
+      return packerBuildCommand({
+        templateDir: s.templateDir,
+        outputDir: dir,
+        sources: s.sources,
+        variables: { ...v, ...pipeline },
+        init: s.init,
+        logFilter: s.logFilter,
+        packer: s.packer,
+        hcpPackerRegistry: s.hcpPackerRegistry,
+        fingerprint: fp,
+      });
+    });
+    this.build = new command.local.Command(
+      `${name}-build`,
+      {
+        create,
+        // Only the trigger (the content hash) rebuilds; other inputs (credentials,
+        // checkout paths) changing runs this instead of a new build.
+        update: this.contentHash.apply((h) => unchangedCommand(s.bucket, h)),
+        triggers: [this.contentHash],
+        interpreter: ['/bin/bash', '-c'],
+        environment: s.environment ? pulumi.secret(s.environment) : undefined,
+        addPreviousOutputInEnv: false,
+      },
+      { parent: this, replaceOnChanges: ['triggers'] },
+    );
+
+    this.version = new PublishedVersion(
+      `${name}-version`,
+      {
+        bucket: s.bucket,
+        fingerprint,
+        manifestPath,
+        bucketDescription: s.description,
+        buildLabels: this.contentHash.apply((h) => ({
+          content_hash: h.slice(0, 24),
+          git_commit: s.commit,
+        })),
+        parent: s.parent ? { bucket: s.parent.bucket, channel: s.parent.channel } : undefined,
+        expectBuilds: s.sources,
+        registry: s.registry,
+      },
+      { parent: this, dependsOn: [this.build] },
+    );
+
+    let gate: pulumi.Resource = this.version;
+    if (s.integrationTest) {
+      const t = s.integrationTest;
+      // The fingerprint is known before publishing; gate it on the version's id, which
+      // is not, so that a preview does not look up a version that does not exist yet.
+      const published = pulumi
+        .all([this.version.fingerprint, this.version.versionId])
+        .apply(([fp]) => fp);
+      const image = new RegistryImage(
+        `${name}-test-image`,
+        {
+          bucket: s.bucket,
+          versionFingerprint: published,
+          platform: t.platform,
+          region: t.region,
+          componentType: t.componentType,
+          registry: s.registry,
+        },
+        { parent: this },
+      );
+      const testCommand = pulumi
+        .all([image.externalIdentifier, this.version.fingerprint])
+        .apply(([id, fp]) =>
+          integrationTestCommand({
+            script: t.script,
+            mode: t.mode,
+            smoke: t.smoke,
+            image: id,
+            region: t.region,
+            bucket: s.bucket,
+            fingerprint: fp,
+            args: t.args,
+          }),
+        );
+      this.integrationTest = new command.local.Command(
+        `${name}-integration-test`,
+        {
+          create: testCommand,
+          update: this.version.fingerprint.apply(
+            (fp) => `echo ${shellQuote(`ingot: ${s.bucket} ${fp} already passed its test.`)}\n`,
+          ),
+          triggers: [this.version.fingerprint],
+          interpreter: ['/bin/bash', '-c'],
+          environment: t.environment ? pulumi.secret(t.environment) : undefined,
+          addPreviousOutputInEnv: false,
+        },
+        { parent: this, replaceOnChanges: ['triggers'] },
+      );
+      gate = this.integrationTest;
+    }
+
+    this.assignment = new ChannelAssignment(
+      `${name}-${s.channel}`,
+      {
+        bucket: s.bucket,
+        channel: s.channel,
+        versionFingerprint: this.version.fingerprint,
+        registry: s.registry,
+      },
+      { parent: this, dependsOn: [gate] },
+    );
+
+    this.fingerprint = fingerprint;
+    this.versionName = this.version.versionName;
+    this.versionId = this.version.versionId;
+    this.images = this.version.images;
+    this.assignedFingerprint = this.assignment.assignedFingerprint;
+    this.registerOutputs({
+      bucket: this.bucket,
+      channel: this.channel,
+      contentHash: this.contentHash,
+      fingerprint: this.fingerprint,
+      versionName: this.versionName,
+      images: this.images,
+      assignedFingerprint: this.assignedFingerprint,
+    });
+  }
+}

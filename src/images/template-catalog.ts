@@ -1,0 +1,258 @@
+import type { TemplateVariable } from './content-hash';
+import type { ImagePipelineConfig } from './pipeline-config';
+import type { SmokeCheck } from './integration-test';
+
+/**
+ * The templates under packer/: where they live, which shared scripts they read (hashed
+ * with them), their sources per cloud, their parent, and how the stack's `images` config
+ * becomes their variables. test/packer checks this against the parsed templates.
+ */
+export type Cloud = 'aws' | 'gcp' | 'local';
+export type Arch = 'x64' | 'arm64';
+
+export interface CatalogSource {
+  /** `type.name` as in the template and the manifest's component type. */
+  name: string;
+  cloud: Cloud;
+  arch: Arch;
+}
+
+export interface TemplateSpec {
+  name: string;
+  bucket: string;
+  description: string;
+  /** Template directory, relative to the repository root. */
+  dir: string;
+  /** Shared files outside `dir` the build reads, relative to the repository root. */
+  scripts: string[];
+  sources: CatalogSource[];
+  /** The template this one builds on; its artifacts become `parentImages` variables. */
+  parent?: string;
+  parentImages?: { variable: string; cloud: Cloud; arch: Arch }[];
+  smoke: SmokeCheck;
+  /** Variables from the stack config, for the clouds being built. */
+  variables(config: ImagePipelineConfig): Record<string, TemplateVariable>;
+  /** Extra integration test arguments for a cloud. */
+  testArgs?(config: ImagePipelineConfig, cloud: Cloud): Record<string, string>;
+  /** Why this template cannot build with this config, if it cannot. */
+  unavailable?(config: ImagePipelineConfig): string | undefined;
+}
+
+/** Registry platform of a cloud's artifacts (`file` for the local builder). */
+export const PLATFORM: Record<Cloud, string> = { aws: 'aws', gcp: 'gcp', local: 'file' };
+
+/** Region a parent artifact is read from, and a test runs in. */
+export function artifactRegion(config: ImagePipelineConfig, cloud: Cloud): string {
+  if (cloud === 'aws') return config.aws?.regions[0] ?? 'us-east-1';
+  return cloud === 'gcp' ? 'global' : 'local';
+}
+
+const LINUX = 'packer/scripts/linux';
+const COMMON = 'packer/scripts/common';
+const WINDOWS = 'packer/scripts/windows';
+
+function awsVariables(c: ImagePipelineConfig, types: Record<string, string | undefined> = {}) {
+  if (!c.aws) return {};
+  const vars: Record<string, TemplateVariable> = { aws_regions: c.aws.regions };
+  if (c.aws.subnetId) vars.aws_subnet_id = c.aws.subnetId;
+  for (const [name, value] of Object.entries(types)) if (value) vars[name] = value;
+  return vars;
+}
+
+function gcpVariables(c: ImagePipelineConfig) {
+  if (!c.gcp) return {};
+  const vars: Record<string, TemplateVariable> = {
+    gcp_project_id: c.gcp.projectId,
+    gcp_zone: c.gcp.zone,
+  };
+  if (c.gcp.subnetwork) vars.gcp_subnetwork = c.gcp.subnetwork;
+  return vars;
+}
+
+function cloudTestArgs(c: ImagePipelineConfig, cloud: Cloud): Record<string, string> {
+  if (cloud === 'gcp' && c.gcp) return { project: c.gcp.projectId, zone: c.gcp.zone };
+  if (cloud === 'aws' && c.aws?.subnetId) return { 'subnet-id': c.aws.subnetId };
+  return {};
+}
+
+const ubuntuBase: TemplateSpec = {
+  name: 'ubuntu-base',
+  bucket: 'ubuntu-base',
+  description: 'Ubuntu 24.04: hardened, patched, monitoring agent',
+  dir: 'packer/ubuntu-base',
+  scripts: [
+    `${LINUX}/wait-for-cloud-init.sh`,
+    `${LINUX}/patch.sh`,
+    `${LINUX}/harden.sh`,
+    `${LINUX}/install-monitoring-agent.sh`,
+    `${COMMON}/record-versions.sh`,
+    `${LINUX}/cleanup.sh`,
+  ],
+  sources: [
+    { name: 'amazon-ebs.base-x64', cloud: 'aws', arch: 'x64' },
+    { name: 'amazon-ebs.base-arm64', cloud: 'aws', arch: 'arm64' },
+    { name: 'googlecompute.base', cloud: 'gcp', arch: 'x64' },
+  ],
+  smoke: 'base',
+  variables: (c) => ({
+    ...awsVariables(c, {
+      aws_instance_type_x64: c.aws?.instanceTypes.x64,
+      aws_instance_type_arm64: c.aws?.instanceTypes.arm64,
+    }),
+    ...gcpVariables(c),
+  }),
+  testArgs: cloudTestArgs,
+};
+
+const runnerUbuntu: TemplateSpec = {
+  name: 'runner-ubuntu',
+  bucket: 'runner-ubuntu',
+  description: 'GitHub Actions runner on Ubuntu 24.04, built on ubuntu-base',
+  dir: 'packer/runner-ubuntu',
+  scripts: [
+    `${LINUX}/wait-for-cloud-init.sh`,
+    `${LINUX}/install-git.sh`,
+    `${COMMON}/install-runner.sh`,
+    `${LINUX}/install-docker.sh`,
+    `${COMMON}/record-versions.sh`,
+    `${LINUX}/cleanup.sh`,
+  ],
+  sources: [
+    { name: 'amazon-ebs.runner-x64', cloud: 'aws', arch: 'x64' },
+    { name: 'amazon-ebs.runner-arm64', cloud: 'aws', arch: 'arm64' },
+    { name: 'googlecompute.runner', cloud: 'gcp', arch: 'x64' },
+  ],
+  parent: 'ubuntu-base',
+  parentImages: [
+    { variable: 'source_ami_x64', cloud: 'aws', arch: 'x64' },
+    { variable: 'source_ami_arm64', cloud: 'aws', arch: 'arm64' },
+    { variable: 'gcp_source_image', cloud: 'gcp', arch: 'x64' },
+  ],
+  smoke: 'runner',
+  variables: (c) => ({
+    ...awsVariables(c, {
+      aws_instance_type_x64: c.aws?.instanceTypes.x64,
+      aws_instance_type_arm64: c.aws?.instanceTypes.arm64,
+    }),
+    ...gcpVariables(c),
+  }),
+  testArgs: cloudTestArgs,
+};
+
+const runnerWindows: TemplateSpec = {
+  name: 'runner-windows',
+  bucket: 'runner-windows',
+  description: 'GitHub Actions runner on Windows Server 2022',
+  dir: 'packer/runner-windows',
+  scripts: [
+    `${WINDOWS}/bootstrap-winrm.ps1`,
+    `${WINDOWS}/install-git.ps1`,
+    `${WINDOWS}/install-runner.ps1`,
+    `${WINDOWS}/install-docker.ps1`,
+    `${WINDOWS}/record-versions.ps1`,
+    `${WINDOWS}/cleanup.ps1`,
+  ],
+  sources: [
+    { name: 'amazon-ebs.runner', cloud: 'aws', arch: 'x64' },
+    { name: 'googlecompute.runner', cloud: 'gcp', arch: 'x64' },
+  ],
+  smoke: 'runner',
+  variables: (c) => ({
+    ...awsVariables(c, { aws_instance_type: c.aws?.instanceTypes.windows }),
+    ...gcpVariables(c),
+  }),
+  testArgs: (c, cloud) => ({ ...cloudTestArgs(c, cloud), os: 'windows' }),
+  unavailable: (c) => {
+    const vars = c.variables['runner-windows'] ?? {};
+    const missing = ['git_sha256', 'docker_sha256'].filter((v) => !vars[v]);
+    return missing.length > 0
+      ? `runner-windows needs ${missing.join(' and ')} (SHA-256 of the Git for Windows installer and the Docker zip of the pinned versions): set images.variables.runner-windows.${missing[0]}`
+      : undefined;
+  },
+};
+
+const runnerMacos: TemplateSpec = {
+  name: 'runner-macos',
+  bucket: 'runner-macos',
+  description:
+    'GitHub Actions runner on macOS 14 (Apple silicon), built on EC2 Mac dedicated hosts',
+  dir: 'packer/runner-macos',
+  scripts: [
+    'packer/scripts/macos/install-git.sh',
+    `${COMMON}/install-runner.sh`,
+    `${COMMON}/record-versions.sh`,
+    'packer/scripts/macos/cleanup.sh',
+  ],
+  sources: [{ name: 'amazon-ebs.runner-arm64', cloud: 'aws', arch: 'arm64' }],
+  smoke: 'runner',
+  variables: (c) => {
+    const mac = c.aws?.mac;
+    const vars: Record<string, TemplateVariable> = awsVariables(c, {
+      mac_instance_type: mac?.instanceType,
+    });
+    if (mac?.hostId) vars.mac_host_id = mac.hostId;
+    if (mac?.hostResourceGroupArn) vars.mac_host_resource_group_arn = mac.hostResourceGroupArn;
+    return vars;
+  },
+  testArgs: (c) => {
+    const mac = c.aws?.mac;
+    return {
+      ...cloudTestArgs(c, 'aws'),
+      os: 'macos',
+      // EC2 Mac instances take up to about half an hour to pass their status checks.
+      attempts: '240',
+      'instance-type': mac?.instanceType ?? 'mac2.metal',
+      ...(mac?.hostId ? { 'host-id': mac.hostId } : {}),
+      ...(mac?.hostResourceGroupArn ? { 'host-resource-group-arn': mac.hostResourceGroupArn } : {}),
+    };
+  },
+  unavailable: (c) =>
+    !c.aws
+      ? 'runner-macos builds only on AWS: configure images.aws'
+      : !c.aws.mac?.hostId && !c.aws.mac?.hostResourceGroupArn
+        ? 'runner-macos builds on an EC2 Mac dedicated host: set images.aws.mac.hostId or images.aws.mac.hostResourceGroupArn'
+        : undefined,
+};
+
+function localTemplate(name: string, layer: 'base' | 'runner'): TemplateSpec {
+  return {
+    name,
+    bucket: name,
+    description:
+      layer === 'base'
+        ? 'Local stand-in for ubuntu-base (packer/local, file builder)'
+        : 'Local stand-in for runner-ubuntu (packer/local, file builder), built on local-base',
+    dir: 'packer/local',
+    scripts: [],
+    sources: [
+      { name: 'file.x64', cloud: 'local', arch: 'x64' },
+      { name: 'file.arm64', cloud: 'local', arch: 'arm64' },
+    ],
+    ...(layer === 'runner'
+      ? {
+          parent: 'local-base',
+          parentImages: [
+            { variable: 'parent_image_x64', cloud: 'local' as const, arch: 'x64' as const },
+            { variable: 'parent_image_arm64', cloud: 'local' as const, arch: 'arm64' as const },
+          ],
+        }
+      : {}),
+    smoke: layer,
+    variables: () => ({ layer }),
+  };
+}
+
+/** Every template the pipeline knows, by name. */
+export const TEMPLATES: Record<string, TemplateSpec> = Object.fromEntries(
+  [
+    ubuntuBase,
+    runnerUbuntu,
+    runnerWindows,
+    runnerMacos,
+    localTemplate('local-base', 'base'),
+    localTemplate('local-runner', 'runner'),
+  ].map((t) => [t.name, t]),
+);
+
+/** Templates a stack handles when its config lists none (Windows and macOS need settings). */
+export const DEFAULT_TEMPLATES = ['ubuntu-base', 'runner-ubuntu'];
