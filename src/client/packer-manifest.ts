@@ -29,6 +29,7 @@ export interface ManifestBuildInput {
 export class ManifestError extends Error {
   constructor(message: string) {
     super(message);
+    this.message = message; // see RegistryClientError: serialized classes lose it otherwise
     this.name = 'ManifestError';
   }
 }

@@ -1,0 +1,297 @@
+/**
+ * `npm run bench:fleet`: evaluates the runner-fleet program under Pulumi mocks for
+ * organisations of growing shape — up to 3 OSes × 4 sizes × 10 regions × 2 clouds
+ * (where the cloud offers the OS) — against a live registry. Image lookups are real
+ * (the serialized ChannelImages provider runs `check` and `create` as `pulumi up`
+ * would); only the clouds are mocked. Prints resources created, registry requests and
+ * evaluation time per pool, as ratios against the smallest organisation measured in
+ * the same run. Registry requests must not grow with regions or sizes: one lookup per
+ * bucket, whatever the fleet's shape (exit 1 otherwise).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runFleet } from '../src/fleet/program';
+import type { Os, Size } from '../src/fleet/sizes';
+import {
+  FleetEngine,
+  registryRequests,
+  resetRegistryClients,
+  resolved,
+  settle,
+} from '../test/fleet/fleet-engine';
+import {
+  pointChannel,
+  publishRunnerImages,
+  RUNNER_BUCKETS,
+  runnerBuilds,
+  SCOPE,
+} from '../test/fleet/runner-images';
+import { startTestRegistry, type TestRegistry } from '../test/helpers/registry-harness';
+
+const AWS_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-central-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+];
+const GCP_REGIONS = [
+  'us-central1',
+  'us-east1',
+  'us-east4',
+  'us-west1',
+  'us-west2',
+  'europe-west1',
+  'europe-west3',
+  'europe-west4',
+  'asia-east1',
+  'asia-southeast1',
+];
+const CHANNEL = 'prod';
+const RUNS = 3;
+
+interface Shape {
+  name: string;
+  oses: Os[];
+  sizes: Size[];
+  regions: number;
+  clouds: ('aws' | 'gcp')[];
+}
+
+const SHAPES: Shape[] = [
+  {
+    name: '1 OS × 1 size × 1 region × 1 cloud',
+    oses: ['ubuntu'],
+    sizes: ['small'],
+    regions: 1,
+    clouds: ['aws'],
+  },
+  {
+    name: '1 OS × 1 size × 5 regions × 1 cloud',
+    oses: ['ubuntu'],
+    sizes: ['small'],
+    regions: 5,
+    clouds: ['aws'],
+  },
+  {
+    name: '1 OS × 1 size × 10 regions × 1 cloud',
+    oses: ['ubuntu'],
+    sizes: ['small'],
+    regions: 10,
+    clouds: ['aws'],
+  },
+  {
+    name: '1 OS × 4 sizes × 1 region × 1 cloud',
+    oses: ['ubuntu'],
+    sizes: ['small', 'medium', 'large', 'xlarge'],
+    regions: 1,
+    clouds: ['aws'],
+  },
+  {
+    name: '1 OS × 4 sizes × 10 regions × 2 clouds',
+    oses: ['ubuntu'],
+    sizes: ['small', 'medium', 'large', 'xlarge'],
+    regions: 10,
+    clouds: ['aws', 'gcp'],
+  },
+  {
+    name: '3 OS × 4 sizes × 10 regions × 2 clouds',
+    oses: ['ubuntu', 'windows', 'macos'],
+    sizes: ['small', 'medium', 'large', 'xlarge'],
+    regions: 10,
+    clouds: ['aws', 'gcp'],
+  },
+];
+
+/** The stack config of an organisation of that shape (explicit networks, every valid pool). */
+function orgConfig(shape: Shape, registry: TestRegistry): Record<string, string> {
+  const pools = shape.clouds.flatMap((cloud) =>
+    shape.oses
+      .filter((os) => !(os === 'macos' && cloud === 'gcp'))
+      .flatMap((os) =>
+        shape.sizes.map((size) => ({
+          name: `${cloud}-${os}-${size}`,
+          os,
+          size,
+          cloud,
+          regions: (cloud === 'aws' ? AWS_REGIONS : GCP_REGIONS).slice(0, shape.regions),
+          ...(os === 'macos' ? { desired: 1 } : { max: 4, desired: 1 }),
+          ...(os === 'ubuntu' && cloud === 'aws' ? { spot: true } : {}),
+        })),
+      ),
+  );
+  const hex = (s: string) => Buffer.from(s).toString('hex').slice(-17).padStart(17, '0');
+  const network = {
+    aws: Object.fromEntries(
+      AWS_REGIONS.map((r) => [
+        r,
+        {
+          vpcId: `vpc-${hex(r)}`,
+          subnets: ['a', 'b', 'c'].map((z) => ({ id: `subnet-${hex(r + z)}`, zone: `${r}${z}` })),
+        },
+      ]),
+    ),
+    gcp: Object.fromEntries(
+      GCP_REGIONS.map((r) => [
+        r,
+        {
+          network: 'projects/acme-net/global/networks/runners',
+          subnetwork: `projects/acme-net/regions/${r}/subnetworks/runners`,
+        },
+      ]),
+    ),
+  };
+  return {
+    'ingot:registryUrl': registry.url,
+    'ingot:organizationId': SCOPE.org,
+    'ingot:projectId': SCOPE.project,
+    'ingot:registryClientId': registry.admin.clientId,
+    'ingot:registryClientSecret': registry.admin.clientSecret,
+    'ingot-fleet:github': JSON.stringify({
+      organization: 'acme',
+      registrationSecret: { aws: 'ingot/github-app', gcp: 'ingot-github-app' },
+    }),
+    'ingot-fleet:gcp': JSON.stringify({ project: 'acme-runners' }),
+    'ingot-fleet:network': JSON.stringify(network),
+    'ingot-fleet:pools': JSON.stringify(pools),
+  };
+}
+
+interface Result {
+  shape: Shape;
+  pools: number;
+  poolRegions: number;
+  buckets: number;
+  resources: number;
+  requests: number;
+  ms: number;
+}
+
+async function evaluate(shape: Shape, registry: TestRegistry): Promise<Result> {
+  const config = orgConfig(shape, registry);
+  const pools = JSON.parse(config['ingot-fleet:pools']) as { os: string; regions: string[] }[];
+  const times: number[] = [];
+  let engine: FleetEngine | undefined;
+  let requests = 0;
+  for (let run = 0; run < RUNS; run++) {
+    engine = new FleetEngine({
+      project: 'ingot-fleet',
+      stack: CHANNEL,
+      config,
+      secretKeys: ['ingot:registryClientId', 'ingot:registryClientSecret'],
+    });
+    engine.install();
+    resetRegistryClients();
+    const start = performance.now();
+    const outputs = runFleet();
+    await Promise.all([resolved(outputs.pools), resolved(outputs.images)]);
+    await settle();
+    times.push(performance.now() - start);
+    requests = registryRequests();
+  }
+  times.sort((a, b) => a - b);
+  return {
+    shape,
+    pools: pools.length,
+    poolRegions: pools.reduce((n, p) => n + p.regions.length, 0),
+    buckets: new Set(pools.map((p) => p.os)).size,
+    resources: engine?.resources.length ?? 0,
+    requests,
+    ms: times[Math.floor(times.length / 2)],
+  };
+}
+
+async function main(): Promise<void> {
+  for (const key of [
+    'INGOT_REGISTRY_URL',
+    'HCP_API_ADDRESS',
+    'HCP_CLIENT_ID',
+    'HCP_CLIENT_SECRET',
+    'INGOT_CREDENTIALS_FILE',
+  ])
+    delete process.env[key];
+  const registry = await startTestRegistry('sqlite');
+  try {
+    for (const bucket of RUNNER_BUCKETS) {
+      await publishRunnerImages(registry, bucket, `${bucket}-1`, runnerBuilds(bucket, AWS_REGIONS));
+      await pointChannel(registry, bucket, CHANNEL, `${bucket}-1`);
+    }
+    // Warm-up: module loading and the first serialization are not the program's cost.
+    await evaluate(SHAPES[0], registry);
+    const results: Result[] = [];
+    for (const shape of SHAPES) results.push(await evaluate(shape, registry));
+
+    const base = results[0];
+    const perPool = (r: Result) => r.ms / r.pools;
+    const perPoolRegion = (r: Result) => r.ms / r.poolRegions;
+    // The providers share one client per registry, hence one token request per run.
+    const perBucket = (r: Result) => (r.requests - 1) / r.buckets;
+    console.log(
+      `Runner fleet program under mocks, live registry, channel "${CHANNEL}" (median of ${RUNS} runs)\n`,
+    );
+    const header = [
+      'organisation'.padEnd(40),
+      'pools'.padStart(6),
+      'pool×region'.padStart(12),
+      'resources'.padStart(10),
+      'buckets'.padStart(8),
+      'registry req'.padStart(13),
+      'req/bucket'.padStart(11),
+      'eval ms'.padStart(9),
+      'ms/pool'.padStart(8),
+      'vs base'.padStart(8),
+      'ms/pool×region'.padStart(15),
+      'vs base'.padStart(8),
+    ];
+    console.log(header.join(''));
+    for (const r of results) {
+      console.log(
+        [
+          r.shape.name.padEnd(40),
+          String(r.pools).padStart(6),
+          String(r.poolRegions).padStart(12),
+          String(r.resources).padStart(10),
+          String(r.buckets).padStart(8),
+          String(r.requests).padStart(13),
+          perBucket(r).toFixed(2).padStart(11),
+          r.ms.toFixed(0).padStart(9),
+          perPool(r).toFixed(1).padStart(8),
+          `${(perPool(r) / perPool(base)).toFixed(2)}×`.padStart(8),
+          perPoolRegion(r).toFixed(1).padStart(15),
+          `${(perPoolRegion(r) / perPoolRegion(base)).toFixed(2)}×`.padStart(8),
+        ].join(''),
+      );
+    }
+    const constant = results.every((r) => perBucket(r) === perBucket(base));
+    const largest = results[results.length - 1];
+    console.log(
+      `\nRegistry requests per bucket (after the one token request): ${constant ? 'constant' : 'GROWING'} — ${perBucket(base).toFixed(0)} for 1 pool in 1 region, ${perBucket(largest).toFixed(0)} for ${largest.pools} pools in ${largest.poolRegions} pool-regions (check: lookup; create: lookup + consumer record).`,
+    );
+    console.log(
+      `Resources per pool-region: ${(base.resources / base.poolRegions).toFixed(1)} → ${(largest.resources / largest.poolRegions).toFixed(1)}; evaluation per pool-region: ${perPoolRegion(base).toFixed(1)} ms → ${perPoolRegion(largest).toFixed(1)} ms (${(perPoolRegion(largest) / perPoolRegion(base)).toFixed(2)}×).`,
+    );
+    fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+    fs.writeFileSync(
+      path.join(__dirname, 'results', 'fleet-stacks.json'),
+      `${JSON.stringify(
+        results.map((r) => ({ ...r, shape: r.shape.name })),
+        null,
+        2,
+      )}\n`,
+    );
+    if (!constant) process.exitCode = 1;
+  } finally {
+    await registry.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

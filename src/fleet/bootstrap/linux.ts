@@ -1,0 +1,28 @@
+import { RUNNER_DIRS, type BootstrapSpec } from './bootstrap-spec';
+import { bashRegistrationFunctions, bashSettings } from './shell';
+
+/**
+ * The Ubuntu boot script (EC2 user data / GCE `startup-script`): registers one
+ * ephemeral runner, runs one job, then powers the machine off. On AWS the launch
+ * template makes an instance-initiated shutdown terminate the instance and the Auto
+ * Scaling group starts a fresh one; on GCP the managed instance group recreates it. A
+ * failed registration powers off too, so a broken image never idles.
+ */
+export function linuxBootstrap(spec: BootstrapSpec): string {
+  return `#!/bin/bash
+# Ingot runner bootstrap: one ephemeral GitHub Actions runner, one job, then power off.
+set -euo pipefail
+exec >>"\${INGOT_RUNNER_LOG:-/var/log/ingot-runner.log}" 2>&1
+trap 'status=$?; echo "ingot-runner: finished (exit $status), powering off"; shutdown -h now' EXIT
+
+${bashSettings(spec, RUNNER_DIRS.ubuntu)}
+RUNNER_USER=runner
+
+as_user() { local user=$1; shift; sudo -u "$user" -- "$@"; }
+
+${bashRegistrationFunctions(spec)}
+
+configure_runner "$RUNNER_USER" "$RUNNER_PREFIX-$(hostname -s)"
+(cd "$RUNNER_DIR" && as_user "$RUNNER_USER" ./run.sh) || echo "ingot-runner: run.sh exited with $?"
+`;
+}

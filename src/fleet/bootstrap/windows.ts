@@ -1,0 +1,96 @@
+import { RUNNER_DIRS, type BootstrapSpec } from './bootstrap-spec';
+import { psQuote } from './quote';
+
+/**
+ * The runner script proper, for PowerShell 7 (the Windows runner image ships it; RSA
+ * PEM import needs .NET 5+): read the GitHub App from the secret, sign a JWT, get a
+ * registration token, register one ephemeral runner, run one job, power off.
+ */
+function runnerScript(spec: BootstrapSpec): string {
+  const readSecret =
+    spec.secret.cloud === 'aws'
+      ? `(& aws secretsmanager get-secret-value --region ${psQuote(spec.secret.region)} --secret-id $SecretName --query SecretString --output text) -join "\`n"`
+      : `(& gcloud secrets versions access latest "--secret=$SecretName" ${psQuote(`--project=${spec.secret.project}`)}) -join "\`n"`;
+  return `$ErrorActionPreference = 'Stop'
+$GithubUrl = ${psQuote(spec.githubUrl)}
+$GithubApi = ${psQuote(spec.apiUrl)}
+$GithubOrg = ${psQuote(spec.organization)}
+$RunnerGroup = ${psQuote(spec.runnerGroup)}
+$RunnerLabels = ${psQuote(spec.labels.join(','))}
+$RunnerPrefix = ${psQuote(spec.namePrefix)}
+$RunnerDir = ${psQuote(RUNNER_DIRS.windows)}
+$SecretName = ${psQuote(spec.secret.name)}
+
+function Read-RegistrationSecret {
+  ${readSecret}
+}
+
+function ConvertTo-Base64Url([byte[]] $Bytes) {
+  [Convert]::ToBase64String($Bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+}
+
+function Invoke-GitHubPost([string] $Token, [string] $Path) {
+  Invoke-RestMethod -Method Post -Uri "$GithubApi$Path" -MaximumRetryCount 5 -RetryIntervalSec 3 -Headers @{
+    Authorization          = "Bearer $Token"
+    Accept                 = 'application/vnd.github+json'
+    'X-GitHub-Api-Version' = '2022-11-28'
+  }
+}
+
+function Get-RegistrationToken {
+  $secret = Read-RegistrationSecret | ConvertFrom-Json
+  $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+  $header = ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes('{"alg":"RS256","typ":"JWT"}'))
+  $claims = @{ iat = $now - 60; exp = $now + 540; iss = "$($secret.app_id)" } | ConvertTo-Json -Compress
+  $payload = ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes($claims))
+  $rsa = [Security.Cryptography.RSA]::Create()
+  try {
+    $rsa.ImportFromPem($secret.private_key)
+    $signed = $rsa.SignData([Text.Encoding]::UTF8.GetBytes("$header.$payload"),
+      [Security.Cryptography.HashAlgorithmName]::SHA256, [Security.Cryptography.RSASignaturePadding]::Pkcs1)
+  } finally {
+    $rsa.Dispose()
+  }
+  $jwt = "$header.$payload.$(ConvertTo-Base64Url $signed)"
+  $access = (Invoke-GitHubPost $jwt "/app/installations/$($secret.installation_id)/access_tokens").token
+  (Invoke-GitHubPost $access "/orgs/$GithubOrg/actions/runners/registration-token").token
+}
+
+try {
+  $token = Get-RegistrationToken
+  Set-Location $RunnerDir
+  & .\\config.cmd --unattended --ephemeral --disableupdate --replace --no-default-labels \`
+    --labels $RunnerLabels --runnergroup $RunnerGroup --url "$GithubUrl/$GithubOrg" \`
+    --token $token --name "$RunnerPrefix-$env:COMPUTERNAME" --work _work
+  if ($LASTEXITCODE -ne 0) { throw "config.cmd exited with $LASTEXITCODE" }
+  Remove-Variable token
+  & .\\run.cmd
+} catch {
+  Write-Output "ingot-runner: $_"
+} finally {
+  Write-Output 'ingot-runner: finished, powering off'
+  Stop-Computer -Force
+}
+`;
+}
+
+/**
+ * The Windows boot script: Windows PowerShell (what EC2Launch and GCE's
+ * \`windows-startup-script-ps1\` run) writes the runner script to disk and runs it with
+ * PowerShell 7; without PowerShell 7 the machine powers off rather than idle. AWS user
+ * data wraps it in \`<powershell>\` tags.
+ */
+export function windowsBootstrap(spec: BootstrapSpec): string {
+  const body = `$ErrorActionPreference = 'Stop'
+$pwsh = Join-Path $env:ProgramFiles 'PowerShell\\7\\pwsh.exe'
+New-Item -ItemType Directory -Force -Path 'C:\\ingot' | Out-Null
+if (-not (Test-Path $pwsh)) {
+  Add-Content -Path 'C:\\ingot\\runner.log' -Value 'ingot-runner: PowerShell 7 is missing from the image; powering off'
+  Stop-Computer -Force
+}
+Set-Content -Path 'C:\\ingot\\runner-bootstrap.ps1' -Encoding utf8 -Value @'
+${runnerScript(spec)}'@
+& $pwsh -NoProfile -NonInteractive -ExecutionPolicy Bypass -File 'C:\\ingot\\runner-bootstrap.ps1' *>> 'C:\\ingot\\runner.log'
+`;
+  return spec.cloud === 'aws' ? `<powershell>\n${body}</powershell>\n` : body;
+}

@@ -1,0 +1,137 @@
+import { parseFleetConfig } from '../../src/config/parse-fleet-config';
+import type { FleetConfig } from '../../src/config/fleet-config';
+import type { PoolExport } from '../../src/fleet/fleet-outputs';
+import { runFleet } from '../../src/fleet/program';
+import { startTestRegistry, type TestRegistry } from '../helpers/registry-harness';
+import {
+  FleetEngine,
+  registryRequests,
+  resetRegistryClients,
+  resolved,
+  settle,
+} from './fleet-engine';
+import {
+  pointChannel,
+  publishRunnerImages,
+  networkStackOutputs,
+  RUNNER_BUCKETS,
+  runnerBuilds,
+} from './runner-images';
+import { projectName, stackFileConfig, STACKS } from './stack-files';
+
+export const AWS_REGIONS = ['us-west-2', 'us-east-1', 'eu-west-1'];
+export const GCP_REGIONS = ['us-west2', 'europe-west4'];
+const SECRET_KEYS = ['ingot:registryClientId', 'ingot:registryClientSecret'];
+const ENV_KEYS = [
+  'INGOT_REGISTRY_URL',
+  'HCP_API_ADDRESS',
+  'HCP_CLIENT_ID',
+  'HCP_CLIENT_SECRET',
+  'HCP_ORGANIZATION_ID',
+  'HCP_PROJECT_ID',
+  'INGOT_CREDENTIALS_FILE',
+];
+
+/** The fingerprint each stack's channel serves at first: prod v1, staging v2, dev v3. */
+export function channelFingerprint(bucket: string, channel: string): string {
+  return `${bucket}-${{ prod: 1, staging: 2, dev: 3 }[channel]}`;
+}
+
+export interface Deployment {
+  engine: FleetEngine;
+  config: FleetConfig;
+  pools: Record<string, PoolExport>;
+  images: Record<string, { version: string; fingerprint: string }>;
+  /** Registry HTTP requests the evaluation made (token included). */
+  requests: number;
+}
+
+/**
+ * A live registry holding three versions of each runner bucket, with the dev, staging
+ * and prod channels on different ones, and a way to evaluate the fleet program for a
+ * stack against it. Credentials reach the provider as the engine passes them: from the
+ * stack's secret config (`ingot:registryClientId/Secret`), not the environment.
+ */
+export class FleetRegistry {
+  private saved: Record<string, string | undefined> = {};
+
+  constructor(readonly registry: TestRegistry) {}
+
+  static async start(): Promise<FleetRegistry> {
+    const fleet = new FleetRegistry(await startTestRegistry('sqlite'));
+    for (const key of ENV_KEYS) {
+      fleet.saved[key] = process.env[key];
+      delete process.env[key];
+    }
+    for (const bucket of RUNNER_BUCKETS) {
+      for (const n of [1, 2, 3])
+        await publishRunnerImages(
+          fleet.registry,
+          bucket,
+          `${bucket}-${n}`,
+          runnerBuilds(bucket, AWS_REGIONS),
+        );
+      for (const stack of STACKS)
+        await pointChannel(fleet.registry, bucket, stack, channelFingerprint(bucket, stack));
+    }
+    return fleet;
+  }
+
+  async close(): Promise<void> {
+    for (const [key, value] of Object.entries(this.saved))
+      if (value !== undefined) process.env[key] = value;
+    await this.registry.close();
+  }
+
+  /** The stack file's config, pointed at this registry, credentials as secrets. */
+  stackConfig(
+    stack: string,
+    values: Record<string, string> = stackFileConfig(stack),
+  ): Record<string, string> {
+    return {
+      ...values,
+      'ingot:registryUrl': this.registry.url,
+      'ingot:registryClientId': this.registry.admin.clientId,
+      'ingot:registryClientSecret': this.registry.admin.clientSecret,
+    };
+  }
+
+  /** Installs the engine for a stack (with the network team's stacks available). */
+  engine(stack: string, config: Record<string, string>, secretKeys = SECRET_KEYS): FleetEngine {
+    const engine = new FleetEngine({
+      project: projectName(),
+      stack,
+      config,
+      secretKeys,
+      stacks: {
+        'acme/network/staging': networkStackOutputs('staging', AWS_REGIONS, GCP_REGIONS),
+        'acme/network/prod': networkStackOutputs('prod', AWS_REGIONS, GCP_REGIONS),
+      },
+    });
+    engine.install();
+    return engine;
+  }
+
+  /** Evaluates the program for a stack, as `pulumi up` of a new stack would. */
+  async deploy(stack: string, values?: Record<string, string>): Promise<Deployment> {
+    const config = this.stackConfig(stack, values);
+    const engine = this.engine(stack, config);
+    resetRegistryClients();
+    const outputs = runFleet();
+    const [pools, images] = await Promise.all([resolved(outputs.pools), resolved(outputs.images)]);
+    await settle();
+    return {
+      engine,
+      config: parseFleetConfig({
+        project: projectName(),
+        stack,
+        values: config,
+        secretKeys: SECRET_KEYS,
+        env: {},
+      }),
+      pools: pools as Record<string, PoolExport>,
+      images,
+      requests: registryRequests(),
+    };
+  }
+}

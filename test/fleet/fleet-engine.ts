@@ -1,0 +1,196 @@
+import * as pulumi from '@pulumi/pulumi';
+import type { RegistryClient } from '../../src/client/registry-client';
+import { CHANNEL_IMAGES_TYPE } from '../../src/provider/channel-images';
+import { loadSerializedProvider } from '../helpers/pulumi-mocks';
+
+/**
+ * A stand-in for the Pulumi engine, for evaluating the fleet program under
+ * `pulumi.runtime.setMocks`: it records every resource (type, name, inputs, provider),
+ * answers StackReferences and invokes, and resolves `ChannelImages` for real — it loads
+ * the dynamic provider from its serialized `__provider` text, `configure`s it with the
+ * stack config and runs `check` then `create` against the registry, as `pulumi up` of a
+ * new stack does. Only the cloud providers are mocked.
+ */
+export interface EngineOptions {
+  project: string;
+  stack: string;
+  /** Stack config by full key; structured values as JSON text. */
+  config: Record<string, string>;
+  secretKeys?: string[];
+  /** Outputs of other stacks, by fully qualified stack name. */
+  stacks?: Record<string, Record<string, unknown>>;
+  /** The AWS account the invokes report. @default "123456789012" */
+  accountId?: string;
+}
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+  /** The provider reference (`<urn>::<id>`), empty for the default provider or components. */
+  provider: string;
+  custom: boolean;
+  id: string;
+  state: Record<string, any>;
+}
+
+export class FleetEngine {
+  readonly resources: Recorded[] = [];
+  readonly invokes: { token: string; provider: string; inputs: any }[] = [];
+  readonly stackReferences: string[] = [];
+  /** ChannelImages lookups that failed, with the provider's message (the engine would stop). */
+  readonly failures: string[] = [];
+  private readonly providers = new Map<string, Record<string, any>>();
+
+  constructor(readonly options: EngineOptions) {}
+
+  /** Installs the mocks and the stack config; run the program after this. */
+  install(): void {
+    const { project, stack, config } = this.options;
+    pulumi.runtime.setMocks(
+      {
+        newResource: (args) => this.newResource(args),
+        call: (args) => this.call(args),
+      },
+      project,
+      stack,
+      false,
+    );
+    pulumi.runtime.setAllConfig(config, this.options.secretKeys ?? []);
+  }
+
+  /** The region of the provider a resource was created with ('' for none). */
+  regionOf(resource: Recorded): string {
+    const id = resource.provider.slice(resource.provider.lastIndexOf('::') + 2);
+    return this.providers.get(id)?.region ?? '';
+  }
+
+  /** The provider resource a reference points at. */
+  providerOf(resource: Recorded): Recorded | undefined {
+    const id = resource.provider.slice(resource.provider.lastIndexOf('::') + 2);
+    return this.resources.find((r) => r.id === id && r.type.startsWith('pulumi:providers:'));
+  }
+
+  ofType(type: string): Recorded[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  private async newResource(args: pulumi.runtime.MockResourceArgs) {
+    const id = `${args.name}-id`;
+    let state: Record<string, any> = { ...args.inputs, ...this.outputsFor(args) };
+    if (args.type === CHANNEL_IMAGES_TYPE) state = await this.resolveImages(args);
+    if (args.type === 'pulumi:pulumi:StackReference') {
+      this.stackReferences.push(args.inputs.name);
+      const outputs = this.options.stacks?.[args.inputs.name];
+      if (!outputs)
+        throw new Error(`stack ${args.inputs.name} does not exist or is not accessible`);
+      state = { name: args.inputs.name, outputs, secretOutputNames: [] };
+    }
+    if (args.type.startsWith('pulumi:providers:')) this.providers.set(id, args.inputs);
+    this.resources.push({
+      type: args.type,
+      name: args.name,
+      inputs: args.inputs,
+      provider: args.provider ?? '',
+      custom: args.custom ?? false,
+      id,
+      state,
+    });
+    return { id, state };
+  }
+
+  /** What the cloud would add to a resource's state (names, ARNs, self links). */
+  private outputsFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    const account = this.options.accountId ?? '123456789012';
+    const name = args.inputs.name ?? args.name;
+    switch (args.type) {
+      case 'aws:ec2/launchTemplate:LaunchTemplate':
+        return { latestVersion: 1, arn: `arn:aws:ec2:::launch-template/${args.name}` };
+      case 'aws:iam/role:Role':
+      case 'aws:iam/instanceProfile:InstanceProfile':
+        return {
+          name,
+          arn: `arn:aws:iam::${account}:${args.type.includes('role') ? 'role' : 'instance-profile'}/${name}`,
+        };
+      case 'aws:autoscaling/group:Group':
+        return { name, arn: `arn:aws:autoscaling:::autoScalingGroup/${name}` };
+      case 'gcp:serviceaccount/account:Account':
+        return { email: `${args.inputs.accountId}@${args.inputs.project}.iam.gserviceaccount.com` };
+      case 'gcp:compute/instanceTemplate:InstanceTemplate': {
+        const link = `https://www.googleapis.com/compute/v1/projects/${args.inputs.project}/global/instanceTemplates/${args.inputs.namePrefix}x`;
+        return { selfLink: link, selfLinkUnique: `${link}?uniqueId=1` };
+      }
+      case 'gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager':
+        return {
+          selfLink: `https://www.googleapis.com/compute/v1/projects/${args.inputs.project}/regions/${args.inputs.region}/instanceGroupManagers/${name}`,
+        };
+      default:
+        return {};
+    }
+  }
+
+  private async resolveImages(args: pulumi.runtime.MockResourceArgs): Promise<Record<string, any>> {
+    const { __provider: text, ...inputs } = args.inputs;
+    const provider = loadSerializedProvider(
+      text as string,
+    ) as Required<pulumi.dynamic.ResourceProvider>;
+    const config = this.options.config;
+    await provider.configure({
+      config: { get: (key: string) => config[key], require: (key: string) => config[key] },
+    } as unknown as pulumi.dynamic.ConfigureRequest);
+    const checked = await provider.check({}, inputs);
+    if (checked.failures && checked.failures.length > 0) {
+      const message = checked.failures.map((f) => f.reason).join('; ');
+      this.failures.push(message);
+      throw new Error(message);
+    }
+    const { outs } = await provider.create(checked.inputs);
+    return outs;
+  }
+
+  private call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    this.invokes.push({ token: args.token, provider: args.provider ?? '', inputs: args.inputs });
+    const account = this.options.accountId ?? '123456789012';
+    switch (args.token) {
+      case 'aws:index/getCallerIdentity:getCallerIdentity':
+        return {
+          accountId: account,
+          arn: `arn:aws:iam::${account}:user/ci`,
+          id: account,
+          userId: 'AIDA',
+        };
+      case 'aws:index/getPartition:getPartition':
+        return {
+          partition: 'aws',
+          dnsSuffix: 'amazonaws.com',
+          id: 'aws',
+          reverseDnsPrefix: 'com.amazonaws',
+        };
+      default:
+        throw new Error(`unexpected invoke ${args.token}`);
+    }
+  }
+}
+
+/** Waits until the program's registrations and invokes have all been answered. */
+export async function settle(): Promise<void> {
+  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  await runtime.waitForRPCs?.();
+}
+
+/** The value of an output (rejects when a resource it depends on failed). */
+export function resolved<T>(output: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
+  return (pulumi.output(output) as unknown as { promise(): Promise<pulumi.Unwrap<T>> }).promise();
+}
+
+/** Registry HTTP requests (token requests included) of every client the providers made. */
+export function registryRequests(): number {
+  const clients = (globalThis as { __ingotRegistryClients?: Map<string, RegistryClient> })
+    .__ingotRegistryClients;
+  return [...(clients?.values() ?? [])].reduce((sum, c) => sum + c.transport.requests, 0);
+}
+
+/** Forgets the providers' shared clients, so the next run pays for its own token. */
+export function resetRegistryClients(): void {
+  (globalThis as { __ingotRegistryClients?: Map<string, unknown> }).__ingotRegistryClients?.clear();
+}

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import type { FleetOutputs } from '../src/fleet/fleet-outputs';
+import { FleetRegistry } from './fleet/fleet-deploy';
+import { resolved, settle } from './fleet/fleet-engine';
+
+/**
+ * `src/index.ts` is the program `pulumi up` runs: importing it runs the fleet for the
+ * selected stack and its exports are the stack outputs. Modules are cached per mocha
+ * process, so this is the only test that imports it (once, for dev); the per-stack tests
+ * call `runFleet()` instead.
+ */
+describe('src/index.ts (the Pulumi program)', function () {
+  this.timeout(120_000);
+  let fleet: FleetRegistry;
+
+  before(async () => {
+    fleet = await FleetRegistry.start();
+  });
+  after(async () => {
+    await fleet?.close();
+  });
+
+  it('runs the fleet for the selected stack and exports its outputs', async () => {
+    const engine = fleet.engine('dev', fleet.stackConfig('dev'));
+    // `export =` of a CommonJS module: what `require` (and so Pulumi) sees is `default` here.
+    const { default: program } = (await import('../src/index')) as unknown as {
+      default: FleetOutputs;
+    };
+    assert.deepEqual(Object.keys(program).sort(), ['channel', 'environment', 'images', 'pools']);
+    assert.equal(program.environment, 'dev');
+    assert.equal(program.channel, 'dev');
+    const pools = await resolved(program.pools);
+    assert.deepEqual(Object.keys(pools), [
+      'ubuntu-small',
+      'ubuntu-arm-small',
+      'windows-medium',
+      'macos-small',
+      'gcp-ubuntu-small',
+    ]);
+    assert.equal(pools['ubuntu-small'].image.version, 'v3');
+    await settle();
+    assert.ok(engine.resources.some((r) => r.type === 'ingot:fleet:RunnerFleet'));
+  });
+});
