@@ -21,7 +21,10 @@ describe('src/index.ts (the Pulumi program)', function () {
   });
 
   it('runs the fleet for the selected stack and exports its outputs', async () => {
-    const engine = fleet.engine('dev', fleet.stackConfig('dev'));
+    // The image pipeline `images` adds is tested on its own (test/images); here the fleet.
+    const { 'ingot-fleet:images': _pipeline, ...config } = fleet.stackConfig('dev');
+    assert.ok(_pipeline, 'dev configures the image pipeline');
+    const engine = fleet.engine('dev', config);
     // `export =` of a CommonJS module: what `require` (and so Pulumi) sees is `default` here.
     const { default: program } = (await import('../src/index')) as unknown as {
       default: FleetOutputs;
