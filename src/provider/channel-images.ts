@@ -9,6 +9,7 @@ import {
 import type { Build, Version } from '../client/registry-client';
 import {
   hasUnknown,
+  recordConsumer,
   registryClient,
   settingsFromConfig,
   type ProviderSettings,
@@ -154,23 +155,6 @@ export const channelImagesProvider: pulumi.dynamic.ResourceProvider & ProviderSt
     // A data source: nothing to delete in the registry.
   },
 };
-
-async function recordConsumer(
-  outs: ChannelImagesOutputs,
-  settings: ProviderSettings | undefined,
-): Promise<void> {
-  if (!outs.consumer) return;
-  await registryClient(outs.registry, settings).registerConsumer(
-    outs.bucket,
-    outs.versionFingerprint,
-    {
-      pulumi_project: outs.consumer.project,
-      stack: outs.consumer.stack,
-      urn: outs.consumer.urn,
-      channel: outs.channel,
-    },
-  );
-}
 
 export const CHANNEL_IMAGES_TYPE = 'pulumi-nodejs:dynamic/ingot:ChannelImages';
 

@@ -97,3 +97,30 @@ export function hasUnknown(...values: unknown[]): boolean {
         : false,
   );
 }
+
+/** Resolved outputs that name who uses which version (RegistryImage, ChannelImages). */
+export interface ConsumedVersion {
+  bucket: string;
+  versionFingerprint: string;
+  channel?: string;
+  registry?: RegistryConnectionInputs;
+  consumer?: { project: string; stack: string; urn: string };
+}
+
+/** Records the stack resource as a consumer of the version (Ingot only; skipped on HCP). */
+export async function recordConsumer(
+  outs: ConsumedVersion,
+  settings: ProviderSettings | undefined,
+): Promise<void> {
+  if (!outs.consumer) return;
+  await registryClient(outs.registry, settings).registerConsumer(
+    outs.bucket,
+    outs.versionFingerprint,
+    {
+      pulumi_project: outs.consumer.project,
+      stack: outs.consumer.stack,
+      urn: outs.consumer.urn,
+      channel: outs.channel ?? '',
+    },
+  );
+}

@@ -8,6 +8,7 @@ import {
 } from '../client/resolve';
 import {
   hasUnknown,
+  recordConsumer,
   registryClient,
   settingsFromConfig,
   type ProviderSettings,
@@ -231,23 +232,6 @@ export const registryImageProvider: pulumi.dynamic.ResourceProvider & ProviderSt
     // A data source: nothing to delete in the registry.
   },
 };
-
-async function recordConsumer(
-  outs: RegistryImageOutputs,
-  settings: ProviderSettings | undefined,
-): Promise<void> {
-  if (!outs.consumer) return;
-  await registryClient(outs.registry, settings).registerConsumer(
-    outs.bucket,
-    outs.versionFingerprint,
-    {
-      pulumi_project: outs.consumer.project,
-      stack: outs.consumer.stack,
-      urn: outs.consumer.urn,
-      channel: outs.channel ?? '',
-    },
-  );
-}
 
 export const REGISTRY_IMAGE_TYPE = 'pulumi-nodejs:dynamic/ingot:RegistryImage';
 
