@@ -52,18 +52,7 @@ export class BucketService {
           'choose another name or update the existing bucket.',
         );
       }
-      await ctx.repo.insertChannel(tx, {
-        id: newId(),
-        bucketId: created.id,
-        name: LATEST,
-        restricted: false,
-        managed: true,
-        versionId: null,
-        authorId: actor.principalId,
-        historySeq: 0,
-        createdAt: now,
-        updatedAt: now,
-      });
+      await ctx.createChannel(tx, created.id, LATEST, actor, { managed: true });
       await ctx.audit(tx, scope, actor, 'bucket.create', input.name, {
         description: input.description,
       });

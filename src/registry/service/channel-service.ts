@@ -1,4 +1,4 @@
-import type { Assignment, Bucket, Channel, Scope, Version } from '../domain/model';
+import type { Assignment, Bucket, Scope, Version } from '../domain/model';
 import { isAssignable } from '../domain/version-status';
 import {
   AlreadyExistsError,
@@ -6,7 +6,6 @@ import {
   PermissionDeniedError,
   ValidationError,
 } from '../errors';
-import { newId } from '../ids';
 import type { Executor } from '../storage/database';
 import type { Page } from '../storage/repository';
 import { LATEST } from './bucket-service';
@@ -57,20 +56,9 @@ export class ChannelService {
           'update it with PATCH .../channels/{channel} instead.',
         );
       }
-      const now = ctx.nowIso();
-      let channel: Channel = {
-        id: newId(),
-        bucketId: bucket.id,
-        name: input.name,
+      let channel = await ctx.createChannel(tx, bucket.id, input.name, actor, {
         restricted: input.restricted,
-        managed: false,
-        versionId: null,
-        authorId: actor.principalId,
-        historySeq: 0,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await ctx.repo.insertChannel(tx, channel);
+      });
       if (input.versionFingerprint) {
         const version = await this.assignable(tx, bucket, input.versionFingerprint);
         channel = await assignChannel(ctx, tx, channel, version, actor);
@@ -185,22 +173,7 @@ export class ChannelService {
         );
       }
       let target = await ctx.repo.findChannel(tx, bucket.id, targetName);
-      if (!target) {
-        const now = ctx.nowIso();
-        target = {
-          id: newId(),
-          bucketId: bucket.id,
-          name: targetName,
-          restricted: false,
-          managed: false,
-          versionId: null,
-          authorId: actor.principalId,
-          historySeq: 0,
-          createdAt: now,
-          updatedAt: now,
-        };
-        await ctx.repo.insertChannel(tx, target);
-      }
+      target ??= await ctx.createChannel(tx, bucket.id, targetName, actor);
       target = await ctx.repo.lockChannel(tx, target.id);
       if (target.restricted)
         this.requireAdmin(actor, `assign the restricted channel "${targetName}"`);

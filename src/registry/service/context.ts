@@ -59,6 +59,31 @@ export class RegistryContext {
     return channel;
   }
 
+  /** Creates an unassigned channel in `bucketId`. */
+  async createChannel(
+    tx: Executor,
+    bucketId: string,
+    name: string,
+    actor: Actor,
+    flags: { restricted?: boolean; managed?: boolean } = {},
+  ): Promise<Channel> {
+    const now = this.nowIso();
+    const channel: Channel = {
+      id: newId(),
+      bucketId,
+      name,
+      restricted: flags.restricted ?? false,
+      managed: flags.managed ?? false,
+      versionId: null,
+      authorId: actor.principalId,
+      historySeq: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.repo.insertChannel(tx, channel);
+    return channel;
+  }
+
   async audit(
     tx: Executor,
     scope: Scope,
