@@ -1,8 +1,8 @@
 /**
  * The runner-fleet Pulumi program (`pulumi stack select dev && pulumi up`). Its exports
- * are the stack outputs other teams read with `StackReference` (see the README). A stack
+ * are the stack outputs other teams read with `StackReference` (see docs/fleet.md). A stack
  * whose config has `images` also runs the golden-image pipeline (dev builds and assigns
- * `dev`; see "Golden images" in the README).
+ * `dev`; see docs/images.md).
  */
 import * as pulumi from '@pulumi/pulumi';
 import { runFleet } from './fleet/program';

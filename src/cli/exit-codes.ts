@@ -1,5 +1,5 @@
 /**
- * Exit codes scripts can rely on (documented in the README): 0 success, 1 failure,
+ * Exit codes scripts can rely on (documented in docs/cli.md): 0 success, 1 failure,
  * and these, for outcomes a scheduled job must tell apart from a failure.
  */
 export const EXIT = {
