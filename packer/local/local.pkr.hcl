@@ -1,8 +1,10 @@
 # The image pipeline on one machine, with Debian's packer 1.6.6 and no plugins: the
-# `file` builder stands for a cloud image per architecture, `shell-local` provisioners
-# assemble it from the same steps as the cloud templates, and the manifest post-processor
-# writes the manifest shape the pipeline publishes (custom_data bucket and fingerprint;
-# region "local"; the artifact is the image file).
+# `file` builder stands for a cloud image per architecture, and one `shell-local`
+# provisioner (scripts/build-image.sh) makes it from a real Debian root file system
+# (debootstrap, cached) provisioned by the very scripts the cloud templates run
+# (var.scripts, from packer/scripts/), in a chroot. The manifest post-processor writes
+# the manifest shape the pipeline publishes (custom_data bucket and fingerprint; region
+# "local"; the artifact is the image file). Only the host's architecture builds.
 
 packer {
   required_version = ">= 1.6.6"
@@ -21,12 +23,12 @@ locals {
 
 source "file" "x64" {
   content = "replaced by scripts/build-image.sh"
-  target  = "${var.output_dir}/${var.bucket}-x64.tar.gz"
+  target  = "${var.output_dir}/${var.bucket}-x64.tar"
 }
 
 source "file" "arm64" {
   content = "replaced by scripts/build-image.sh"
-  target  = "${var.output_dir}/${var.bucket}-arm64.tar.gz"
+  target  = "${var.output_dir}/${var.bucket}-arm64.tar"
 }
 
 build {
@@ -37,16 +39,24 @@ build {
     environment_vars = [
       "LAYER=${var.layer}",
       "ARCH=${source.name}",
-      "IMAGE_PATH=${var.output_dir}/${var.bucket}-${source.name}.tar.gz",
+      "IMAGE_PATH=${var.output_dir}/${var.bucket}-${source.name}.tar",
       "PARENT_IMAGE=${lookup(local.parent_images, source.name, "")}",
+      "REPO_ROOT=${path.root}/../..",
+      "SCRIPTS=${join(",", var.scripts)}",
       "BUCKET=${var.bucket}",
       "FINGERPRINT=${var.fingerprint}",
       "GIT_COMMIT=${var.git_commit}",
       "BUILD_EPOCH=${var.build_epoch}",
       "OS_VERSION=${var.os_version}",
-      "RUNNER_VERSION=${var.runner_version}",
-      "RUNNER_SHA256=${lookup(local.runner_sha256, source.name, "")}",
-      "RUNNER_PACKAGE=${path.root}/files/actions-runner-stub.sh",
+      "NODE_EXPORTER_PORT=9100",
+      "RUNNER_VERSION=${var.layer == "runner" ? var.runner_version : ""}",
+      "RUNNER_SHA256=${var.layer == "runner" ? lookup(local.runner_sha256, source.name, "") : ""}",
+      "RUNNER_ARCH=${source.name}",
+      "RUNNER_DIR=/opt/actions-runner",
+      "RUNNER_USER=runner",
+      "RUNNER_DOWNLOAD_URL=${var.runner_download_url}",
+      "AWS_CLI_URL=${var.aws_cli_url}",
+      "AWS_CLI_SHA256=${var.aws_cli_sha256}",
     ]
     script = "${path.root}/scripts/build-image.sh"
   }
@@ -59,7 +69,7 @@ build {
       fingerprint    = var.fingerprint
       region         = "local"
       arch           = source.name
-      os             = "ubuntu"
+      os             = "debian"
       os_version     = var.os_version
       runner_version = var.layer == "runner" ? var.runner_version : "none"
       git_commit     = var.git_commit

@@ -64,34 +64,65 @@ variable "parent_image_arm64" {
   default     = ""
 }
 
+variable "scripts" {
+  type        = list(string)
+  description = "Provisioning scripts, relative to the repository root, in order: the cloud template's own list (the pipeline passes it from src/images/template-catalog.ts)."
+  validation {
+    condition     = length(var.scripts) > 0
+    error_message = "The scripts must list at least one provisioning script, e.g. packer/scripts/linux/patch.sh."
+  }
+}
+
 variable "os_version" {
   type        = string
-  description = "Ubuntu release the image claims, recorded as a build label."
-  default     = "24.04"
+  description = "Debian release of the root file system (debootstrap bookworm is 12); record-versions.sh fails the build when the image runs another."
+  default     = "12"
 }
 
 variable "runner_version" {
   type        = string
-  description = "Version the runner stand-in is installed as (pinned, like the real runner)."
-  default     = "2.319.1"
+  description = "GitHub Actions runner version installed by layer runner (pinned, as in the cloud templates)."
+  default     = "2.330.0"
+}
+
+variable "runner_download_url" {
+  type        = string
+  description = "Where the runner package is downloaded from: <url>/v<version>/actions-runner-linux-<arch>-<version>.tar.gz (locally, a server on 127.0.0.1)."
+  default     = "https://github.com/actions/runner/releases/download"
+  validation {
+    condition     = length(regexall("^https?://", var.runner_download_url)) > 0
+    error_message = "The runner_download_url must be an http(s) URL, e.g. http://127.0.0.1:8080/runner."
+  }
 }
 
 variable "runner_sha256_x64" {
   type        = string
-  description = "SHA-256 of the x64 runner package (files/actions-runner-stub.sh); the x64 build fails when the package does not match."
-  default     = "f0eda06dbe4583af5d8b1285aeed1223056c3885491bc1bab96df41796cc2562"
+  description = "SHA-256 of the x64 runner package; the x64 build fails when the download does not match."
+  default     = "af5c33fa94f3cc33b8e97937939136a6b04197e6dadfcfb3b6e33ae1bf41e79a"
   validation {
-    condition     = length(var.runner_sha256_x64) == 64 && lower(var.runner_sha256_x64) == var.runner_sha256_x64
+    condition     = length(regexall("^[0-9a-f]{64}$", var.runner_sha256_x64)) > 0
     error_message = "The runner_sha256_x64 must be 64 lowercase hex digits."
   }
 }
 
 variable "runner_sha256_arm64" {
   type        = string
-  description = "SHA-256 of the arm64 runner package (files/actions-runner-stub.sh); the arm64 build fails when the package does not match."
-  default     = "f0eda06dbe4583af5d8b1285aeed1223056c3885491bc1bab96df41796cc2562"
+  description = "SHA-256 of the arm64 runner package; the arm64 build fails when the download does not match."
+  default     = "9cb43527912086c7c8fb4119cb06409fcbcbd6f93a2d8507f30b07c495620f5c"
   validation {
-    condition     = length(var.runner_sha256_arm64) == 64 && lower(var.runner_sha256_arm64) == var.runner_sha256_arm64
+    condition     = length(regexall("^[0-9a-f]{64}$", var.runner_sha256_arm64)) > 0
     error_message = "The runner_sha256_arm64 must be 64 lowercase hex digits."
   }
+}
+
+variable "aws_cli_url" {
+  type        = string
+  description = "AWS CLI v2 installer zip; empty installs the distribution's awscli package (Debian has one)."
+  default     = ""
+}
+
+variable "aws_cli_sha256" {
+  type        = string
+  description = "SHA-256 of aws_cli_url; required with it."
+  default     = ""
 }

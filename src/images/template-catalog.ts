@@ -83,6 +83,7 @@ const ubuntuBase: TemplateSpec = {
   scripts: [
     `${LINUX}/wait-for-cloud-init.sh`,
     `${LINUX}/patch.sh`,
+    `${LINUX}/configure-apt.sh`,
     `${LINUX}/harden.sh`,
     `${LINUX}/install-monitoring-agent.sh`,
     `${COMMON}/record-versions.sh`,
@@ -114,6 +115,7 @@ const runnerUbuntu: TemplateSpec = {
     `${LINUX}/install-git.sh`,
     `${COMMON}/install-runner.sh`,
     `${LINUX}/install-docker.sh`,
+    `${LINUX}/install-aws-cli.sh`,
     `${COMMON}/record-versions.sh`,
     `${LINUX}/cleanup.sh`,
   ],
@@ -214,31 +216,37 @@ const runnerMacos: TemplateSpec = {
         : undefined,
 };
 
-function localTemplate(name: string, layer: 'base' | 'runner'): TemplateSpec {
+/** The local builder builds the host's architecture only (no emulation here). */
+export const LOCAL_ARCH: Arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+
+/**
+ * The local stand-in of a cloud template: packer/local provisions a Debian root file
+ * system with the counterpart's own scripts, in the counterpart's order.
+ */
+function localTemplate(
+  name: string,
+  layer: 'base' | 'runner',
+  counterpart: TemplateSpec,
+): TemplateSpec {
   return {
     name,
     bucket: name,
-    description:
-      layer === 'base'
-        ? 'Local stand-in for ubuntu-base (packer/local, file builder)'
-        : 'Local stand-in for runner-ubuntu (packer/local, file builder), built on local-base',
+    description: `Local ${counterpart.name} (packer/local: Debian root file system, the same scripts)${
+      layer === 'runner' ? ', built on local-base' : ''
+    }`,
     dir: 'packer/local',
-    scripts: [],
-    sources: [
-      { name: 'file.x64', cloud: 'local', arch: 'x64' },
-      { name: 'file.arm64', cloud: 'local', arch: 'arm64' },
-    ],
+    scripts: counterpart.scripts,
+    sources: [{ name: `file.${LOCAL_ARCH}`, cloud: 'local', arch: LOCAL_ARCH }],
     ...(layer === 'runner'
       ? {
           parent: 'local-base',
           parentImages: [
-            { variable: 'parent_image_x64', cloud: 'local' as const, arch: 'x64' as const },
-            { variable: 'parent_image_arm64', cloud: 'local' as const, arch: 'arm64' as const },
+            { variable: `parent_image_${LOCAL_ARCH}`, cloud: 'local' as const, arch: LOCAL_ARCH },
           ],
         }
       : {}),
     smoke: layer,
-    variables: () => ({ layer }),
+    variables: () => ({ layer, scripts: counterpart.scripts }),
   };
 }
 
@@ -249,8 +257,8 @@ export const TEMPLATES: Record<string, TemplateSpec> = Object.fromEntries(
     runnerUbuntu,
     runnerWindows,
     runnerMacos,
-    localTemplate('local-base', 'base'),
-    localTemplate('local-runner', 'runner'),
+    localTemplate('local-base', 'base', ubuntuBase),
+    localTemplate('local-runner', 'runner', runnerUbuntu),
   ].map((t) => [t.name, t]),
 );
 

@@ -1,87 +1,83 @@
 #!/usr/bin/env bash
-# Assembles a local "image": a root file system in a tarball, the stand-in for an AMI or
-# a GCE image in the local pipeline. LAYER=base hardens, patches (records the host's
-# package state) and adds the monitoring agent's configuration; LAYER=runner unpacks the
-# parent image (PARENT_IMAGE) and installs the runner (checksum verified), git and the
-# Docker configuration on top. Both record versions and clean up before packing.
+# Builds a local "image", the stand-in for an AMI or a GCE image in the local pipeline:
+# a root file system in a tarball, provisioned by the very scripts the cloud templates
+# run (SCRIPTS: packer/scripts/linux/*, packer/scripts/common/*), each as root inside
+# the image (a chroot in a private mount namespace), as Packer's shell provisioner runs
+# them with `sudo -E env VARS bash SCRIPT`. LAYER=base starts from a Debian root file
+# system made by debootstrap (debian-rootfs.sh, cached); LAYER=runner from the parent
+# image (PARENT_IMAGE, resolved from the registry). A script that fails stops the build,
+# naming the script, with its output. Needs root (chroot, mount).
 set -euo pipefail
 
 : "${LAYER:?LAYER must be base or runner}" "${ARCH:?}" "${IMAGE_PATH:?}" "${BUCKET:?}"
-: "${FINGERPRINT:?}" "${OS_VERSION:?}" "${GIT_COMMIT:=unknown}" "${BUILD_EPOCH:=}"
+: "${FINGERPRINT:?}" "${OS_VERSION:?}" "${SCRIPTS:?SCRIPTS lists the provisioning scripts}"
+: "${REPO_ROOT:?}" "${GIT_COMMIT:=unknown}" "${BUILD_EPOCH:=}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+log() { echo "[$BUCKET/$ARCH] $*"; }
+
+host_arch="$(uname -m)"
+case "$ARCH:$host_arch" in
+  x64:x86_64 | arm64:aarch64) ;;
+  *)
+    echo "the local builder builds the host's architecture ($host_arch) only, not $ARCH: build file.x64 on x86_64 and file.arm64 on aarch64" >&2
+    exit 1
+    ;;
+esac
+if [ "$(id -u)" -ne 0 ]; then
+  echo "the local builder needs root (chroot and mounts); run the local pipeline as root" >&2
+  exit 1
+fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ingot-local-image.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
 mkdir -p "$root"
 
-log() { echo "[$BUCKET/$ARCH] $*"; }
-
-base_layer() {
-  log "hardening and patching a fresh Ubuntu ${OS_VERSION} root"
-  mkdir -p "$root/etc/ssh/sshd_config.d" "$root/etc/sysctl.d" "$root/etc/ingot" "$root/tmp"
-  cat >"$root/etc/os-release" <<OS
-NAME="Ubuntu"
-VERSION_ID="${OS_VERSION}"
-ID=ubuntu
-PRETTY_NAME="Ubuntu ${OS_VERSION} (Ingot local image)"
-OS
-  printf '%s\n' 'PasswordAuthentication no' 'PermitRootLogin no' 'X11Forwarding no' \
-    >"$root/etc/ssh/sshd_config.d/50-ingot-hardening.conf"
-  printf '%s\n' 'kernel.kptr_restrict = 2' 'net.ipv4.conf.all.rp_filter = 1' \
-    >"$root/etc/sysctl.d/50-ingot-hardening.conf"
-  printf 'patched_at=%s\n' "${BUILD_EPOCH:-unversioned}" >"$root/etc/ingot/patch-level"
-  printf '%s\n' 'agent=prometheus-node-exporter' 'listen=:9100' >"$root/etc/ingot/monitoring-agent.conf"
-}
-
-runner_layer() {
-  : "${PARENT_IMAGE:?PARENT_IMAGE (the parent image tarball, from the registry) is required for LAYER=runner}"
-  if [ ! -f "$PARENT_IMAGE" ]; then
-    echo "parent image $PARENT_IMAGE does not exist; build and publish the base image first" >&2
-    exit 1
-  fi
-  log "unpacking the parent image $PARENT_IMAGE"
-  tar -xzf "$PARENT_IMAGE" -C "$root"
-  RUNNER_ROOT="$root" bash "$here/install-runner.sh"
-  log "installing git and the Docker configuration"
-  mkdir -p "$root/usr/local/bin" "$root/etc/docker"
-  local git_version
-  git_version="$(git --version 2>/dev/null || echo 'git version 2.43.0')"
-  printf '#!/bin/sh\necho "%s (local image)"\n' "$git_version" >"$root/usr/local/bin/git"
-  chmod 0755 "$root/usr/local/bin/git"
-  printf '{ "log-driver": "json-file", "log-opts": { "max-size": "50m" } }\n' >"$root/etc/docker/daemon.json"
-}
-
-record_versions() {
-  local runner="none"
-  if [ -f "$root/opt/actions-runner/.runner-version" ]; then
-    runner="$(cat "$root/opt/actions-runner/.runner-version")"
-  fi
-  log "recording versions: runner $runner, Ubuntu $OS_VERSION, commit $GIT_COMMIT"
-  cat >"$root/etc/ingot/build-info.json" <<JSON
-{"bucket": "$BUCKET", "fingerprint": "$FINGERPRINT", "layer": "$LAYER", "arch": "$ARCH",
- "runner_version": "$runner", "os_version": "$OS_VERSION", "git_commit": "$GIT_COMMIT",
- "parent_image": "${PARENT_IMAGE:-}"}
-JSON
-}
-
-clean_up() {
-  log "cleaning caches and credentials"
-  rm -rf "$root/tmp/"* "$root/var/cache/apt" "$root/root/.aws" "$root/root/.config/gcloud" \
-    "$root/opt/actions-runner/.credentials" "$root/opt/actions-runner/.runner"
-}
-
 case "$LAYER" in
-  base) base_layer ;;
-  runner) runner_layer ;;
+  base)
+    rootfs="$(bash "$here/debian-rootfs.sh")"
+    log "starting from $rootfs"
+    tar --numeric-owner -xf "$rootfs" -C "$root"
+    ;;
+  runner)
+    : "${PARENT_IMAGE:?PARENT_IMAGE (the parent image, from the registry) is required for LAYER=runner}"
+    if [ ! -f "$PARENT_IMAGE" ]; then
+      echo "parent image $PARENT_IMAGE does not exist; build and publish the base image first" >&2
+      exit 1
+    fi
+    log "starting from the parent image $PARENT_IMAGE"
+    tar --numeric-owner -xf "$PARENT_IMAGE" -C "$root"
+    ;;
   *)
     echo "LAYER is \"$LAYER\"; use base or runner" >&2
     exit 64
     ;;
 esac
-record_versions
-clean_up
+
+# The scripts and their environment go into the image's /tmp, as Packer uploads them.
+install -d -m 0700 "$root/tmp/ingot-provision"
+list="$root/tmp/ingot-provision/scripts"
+: >"$list"
+IFS=',' read -r -a scripts <<<"$SCRIPTS"
+for script in "${scripts[@]}"; do
+  [ -f "$REPO_ROOT/$script" ] || {
+    echo "provisioning script $script does not exist under $REPO_ROOT" >&2
+    exit 1
+  }
+  install -m 0755 "$REPO_ROOT/$script" "$root/tmp/ingot-provision/$(basename "$script")"
+  printf '%s\n' "$script" >>"$list"
+done
+env_file="$root/tmp/ingot-provision/environment"
+: >"$env_file"
+for name in BUCKET FINGERPRINT GIT_COMMIT OS_VERSION NODE_EXPORTER_PORT RUNNER_VERSION RUNNER_SHA256 \
+  RUNNER_ARCH RUNNER_DIR RUNNER_USER RUNNER_DOWNLOAD_URL AWS_CLI_URL AWS_CLI_SHA256; do
+  if [ -n "${!name:-}" ]; then printf '%s=%s\n' "$name" "${!name}" >>"$env_file"; fi
+done
+
+unshare --mount --propagation private bash "$here/provision.sh" "$root" "$BUCKET/$ARCH"
+
+log "packing the image"
 mkdir -p "$(dirname "$IMAGE_PATH")"
-tar -czf "$IMAGE_PATH.partial" -C "$root" .
+tar --numeric-owner -C "$root" -cf "$IMAGE_PATH.partial" .
 mv "$IMAGE_PATH.partial" "$IMAGE_PATH"
-log "image written to $IMAGE_PATH"
+log "image written to $IMAGE_PATH ($(du -h "$IMAGE_PATH" | cut -f 1))"

@@ -20,8 +20,12 @@ case "$actual_os" in
     ;;
 esac
 
+# The runner refuses root ("Must not run with sudo", actions/runner config.sh), and the
+# fleet runs it as RUNNER_USER: ask it as that user, which also proves that user can.
 runner="none"
-if [ -x "$runner_dir/config.sh" ]; then runner="$("$runner_dir/config.sh" --version)"; fi
+if [ -x "$runner_dir/config.sh" ]; then
+  runner="$(cd "$runner_dir" && sudo -u "${RUNNER_USER:-runner}" ./config.sh --version)"
+fi
 git_version="$(git --version 2>/dev/null | awk '{print $3}' || true)"
 docker_version="$(docker --version 2>/dev/null | awk '{print $3}' | tr -d , || true)"
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Baseline hardening for every Ubuntu image: SSH without passwords or root, kernel
-# settings from the CIS benchmark's level 1, automatic security updates, audit logging,
-# no core dumps, and no packages a CI machine never needs.
+# settings from the CIS benchmark's level 1, audit logging, no core dumps, and no
+# packages a CI machine never needs. (Updates come from the weekly rebuild, not from
+# unattended upgrades: see configure-apt.sh.) Package lists may be gone (the parent's
+# cleanup removes them), so they are fetched first.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -32,13 +34,9 @@ cat >/etc/security/limits.d/50-ingot-no-core.conf <<'CONF'
 * hard core 0
 CONF
 
-cat >/etc/apt/apt.conf.d/20auto-upgrades <<'CONF'
-APT::Periodic::Update-Package-Lists "1";
-APT::Periodic::Unattended-Upgrade "1";
-CONF
-
+apt-get update -q
 apt-get install -y -q auditd
 systemctl enable auditd
 apt-get purge -y -q telnet ftp rsh-client talk 2>/dev/null || true
-chmod 0600 /etc/ssh/sshd_config
+if [ -f /etc/ssh/sshd_config ]; then chmod 0600 /etc/ssh/sshd_config; fi
 echo "hardening applied"

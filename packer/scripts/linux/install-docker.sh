@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs Docker Engine from the Ubuntu archive (docker.io, signed by the archive key)
-# with log rotation, enabled at boot, usable by the runner user.
+# Installs Docker Engine from the distribution archive (docker.io on Ubuntu and Debian,
+# signed by the archive key; package lists fetched first) with log rotation, enabled
+# at boot, usable by the runner user.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 runner_user="${RUNNER_USER:-runner}"
+apt-get update -q
 apt-get install -y -q docker.io
 install -d -m 0755 /etc/docker
 cat >/etc/docker/daemon.json <<'CONF'
