@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # Integration test of a new image version, used by the image pipeline (GoldenImage) and
-# by CI workflows. Launches a throwaway machine from one artifact, waits until it is
-# healthy (--smoke base) or until its GitHub Actions runner is online and, with
-# --workflow, a smoke job ran on it and passed (--smoke runner); always tears the
-# machine (and the runner registration) down, whatever happened. Exit 0 = passed.
+# by CI workflows. Boots a throwaway machine from one artifact, waits until it is
+# healthy (--smoke base) or, with the fleet's own boot script as its user data
+# (--user-data, from src/fleet/bootstrap: it reads the GitHub App from the secret store,
+# registers an ephemeral runner with --disableupdate, runs one job, powers off), until
+# the runner is online and, with --workflow, a smoke job ran on it and passed (--smoke
+# runner); always tears the machine (and the runner registration) down, whatever
+# happened. Exit 0 = passed; otherwise the last line says which check failed
+# ("integration test failed: …"), which the pipeline records when it revokes the version.
 #
 #   image-integration-test.sh --mode aws|gcp|local --smoke base|runner --image ID
 #     --region R --bucket B --fingerprint F [options]
 #
 # aws:    --instance-type T  --subnet-id S  --os linux|windows|macos
-#         --host-id H | --host-resource-group-arn A        (macOS dedicated hosts)
+#         --host-id H | --host-resource-group-arn A        (macOS dedicated hosts; with
+#         --host-id the launch waits until the host is available, i.e. scrubbed)
 # gcp:    --project P  --zone Z  --machine-type M  --os linux|windows
-# runner: --repository OWNER/REPO (or INGOT_TEST_REPOSITORY), GITHUB_TOKEN in the
-#         environment; --workflow FILE [--ref REF] dispatches a smoke workflow that
-#         takes a `runner_label` input and must conclude with success.
+# runner: --user-data FILE (the fleet's boot script), --runner-prefix NAME (its runner
+#         name prefix and label), --repository OWNER/REPO (or INGOT_TEST_REPOSITORY) or
+#         --organization ORG where runners are listed, GITHUB_TOKEN in the environment;
+#         --workflow FILE [--ref REF] dispatches a smoke workflow that takes a
+#         `runner_label` input and must conclude with success.
 # all:    --attempts N (default 60) --interval SECONDS (default 10)
-# local:  --image is the image tarball; it is unpacked, checked, and removed again.
+# local:  --image is the image tarball; it is unpacked and "booted" in a chroot (root
+#         needed): its systemd units are checked and the user data runs there, in its own
+#         PID and mount namespaces; --aws-endpoint URL sends the image's AWS CLI to a
+#         local Secrets Manager. Everything is removed again.
 set -euo pipefail
 
 die() {
@@ -27,7 +37,8 @@ log() { echo "[integration-test] $*"; }
 mode='' smoke='' image='' region='' bucket='' fingerprint=''
 instance_type='' subnet_id='' os='linux' host_id='' host_group=''
 project='' zone='' machine_type='e2-standard-2'
-repository="${INGOT_TEST_REPOSITORY:-}" workflow='' ref='main'
+repository="${INGOT_TEST_REPOSITORY:-}" organization='' workflow='' ref='main'
+user_data='' runner_prefix='' aws_endpoint=''
 attempts=60 interval=10
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || die "option $1 needs a value"
@@ -47,6 +58,10 @@ while [ $# -gt 0 ]; do
     --zone) zone="$2" ;;
     --machine-type) machine_type="$2" ;;
     --repository) repository="$2" ;;
+    --organization) organization="$2" ;;
+    --user-data) user_data="$2" ;;
+    --runner-prefix) runner_prefix="$2" ;;
+    --aws-endpoint) aws_endpoint="$2" ;;
     --workflow) workflow="$2" ;;
     --ref) ref="$2" ;;
     --attempts) attempts="$2" ;;
@@ -60,7 +75,12 @@ if [ -z "$bucket" ] || [ -z "$fingerprint" ]; then die "--bucket and --fingerpri
 case "$smoke" in base | runner) ;; *) die "--smoke must be base or runner, not '$smoke'" ;; esac
 name="ingot-test-${bucket}-$(printf '%s' "$fingerprint" | tr -c 'a-z0-9' '-' | cut -c 1-12)"
 name="${name%-}"
+name="${runner_prefix:-$name}"
 api="${INGOT_TEST_GITHUB_API:-https://api.github.com}"
+if [ "$smoke" = runner ]; then
+  [ -n "$user_data" ] || die "--user-data (the fleet's boot script) is required for --smoke runner"
+  [ -f "$user_data" ] || die "--user-data $user_data does not exist"
+fi
 
 # Teardown registry: commands run on exit, in reverse order, each allowed to fail.
 teardown=()
@@ -90,45 +110,37 @@ retry_until() { # DESCRIPTION COMMAND...: run COMMAND until it succeeds, at most
   die "$what did not happen after $attempts attempts"
 }
 
+runners_path() {
+  if [ -n "$organization" ]; then echo "/orgs/$organization/actions/runners"; else echo "/repos/$repository/actions/runners"; fi
+}
+
+# The fleet's boot script names its runner <prefix>-<host name>.
 runner_online() {
-  github GET "/repos/$repository/actions/runners?per_page=100" |
-    jq -e --arg name "$name" '.runners[] | select(.name == $name and .status == "online")' >/dev/null
+  github GET "$(runners_path)?per_page=100" |
+    jq -e --arg name "$name" '.runners[] | select((.name | startswith($name)) and .status == "online")' >/dev/null
 }
 
 remove_runner() {
   local id
-  id="$(github GET "/repos/$repository/actions/runners?per_page=100" |
-    jq -r --arg name "$name" '.runners[] | select(.name == $name) | .id')"
-  if [ -n "$id" ]; then github DELETE "/repos/$repository/actions/runners/$id" >/dev/null; fi
+  for id in $(github GET "$(runners_path)?per_page=100" |
+    jq -r --arg name "$name" '.runners[] | select(.name | startswith($name)) | .id'); do
+    github DELETE "$(runners_path)/$id" >/dev/null
+  done
 }
 
-# The first-boot script that registers an ephemeral runner labelled $name.
-runner_bootstrap() { # TOKEN
-  local url="https://github.com/$repository"
-  if [ "$os" = windows ]; then
-    printf '%s\n' "Set-Location C:\\actions-runner" \
-      ".\\config.cmd --unattended --ephemeral --url $url --token $1 --name $name --labels $name" \
-      'Start-Process -FilePath .\run.cmd'
-  else
-    printf '%s\n' '#!/bin/bash' 'cd /opt/actions-runner' \
-      "sudo -u runner ./config.sh --unattended --ephemeral --url $url --token $1 --name $name --labels $name" \
-      'sudo -u runner nohup ./run.sh >/var/log/actions-runner.log 2>&1 &'
-  fi
-}
-
-prepare_runner() { # writes the first-boot script to $1
+prepare_runner() { # copies the user data (the fleet's boot script) to $1
   command -v jq >/dev/null || die "jq is required to talk to GitHub"
   [ -n "${GITHUB_TOKEN:-}" ] || die "GITHUB_TOKEN is required for --smoke runner"
-  [ -n "$repository" ] || die "--repository OWNER/REPO is required for --smoke runner"
-  local token
-  token="$(github POST "/repos/$repository/actions/runners/registration-token" | jq -r .token)"
-  if [ -z "$token" ] || [ "$token" = null ]; then die "GitHub gave no registration token for $repository"; fi
+  if [ -z "$repository" ] && [ -z "$organization" ]; then
+    die "--repository OWNER/REPO or --organization ORG is required for --smoke runner"
+  fi
   teardown+=("remove_runner")
-  runner_bootstrap "$token" >"$1"
+  cp "$user_data" "$1"
 }
 
 smoke_job() {
   [ -n "$workflow" ] || return 0
+  [ -n "$repository" ] || die "--workflow needs --repository OWNER/REPO"
   local started run_id conclusion=''
   started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   log "dispatching $workflow on runner label $name"
@@ -150,40 +162,103 @@ smoke_job() {
   log "smoke job passed (run $run_id)"
 }
 
+# Runs the user data in the unpacked image as a first boot would: in its own PID and
+# mount namespaces (so everything it starts ends with it), with /proc, /sys and /dev.
+boot_local() { # ROOT
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  unshare --pid --mount --fork --kill-child --propagation private bash -c '
+    root="$1"
+    mount -t proc proc "$root/proc" && mount -t sysfs sysfs "$root/sys" && mount --rbind /dev "$root/dev" || exit 1
+    exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+      PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}" \
+      AWS_EC2_METADATA_DISABLED=true /bin/bash /var/lib/ingot/user-data' boot "$1"
+}
+
 test_local() {
   [ -f "$image" ] || die "local image $image does not exist"
   local root
   root="$(mktemp -d "${TMPDIR:-/tmp}/ingot-integration-test.XXXXXX")"
   teardown+=("rm -rf '$root'")
   log "launching: unpacking $image"
-  tar -xzf "$image" -C "$root" || die "$image is not an image tarball"
+  tar --numeric-owner -xf "$image" -C "$root" || die "$image is not an image tarball"
   local info="$root/etc/ingot/build-info.json"
   [ -s "$info" ] || die "$image has no etc/ingot/build-info.json"
   grep -q "\"fingerprint\": \"$fingerprint\"" "$info" ||
     die "$image was built for another version than $fingerprint"
   grep -qx 'PasswordAuthentication no' "$root/etc/ssh/sshd_config.d/50-ingot-hardening.conf" ||
     die "$image is not hardened (password SSH logins allowed)"
-  [ -f "$root/etc/ingot/monitoring-agent.conf" ] || die "$image has no monitoring agent"
-  if [ "$smoke" = runner ]; then
-    local out
-    out="$("$root/opt/actions-runner/run.sh" --smoke)" || die "the runner's smoke job failed"
-    log "$out"
+  local unit
+  for unit in prometheus-node-exporter.service auditd.service; do
+    [ -e "$root/etc/systemd/system/multi-user.target.wants/$unit" ] ||
+      die "$image does not start $unit at boot"
+  done
+  if [ "$(readlink "$root/etc/systemd/system/apt-daily-upgrade.timer" || true)" != /dev/null ]; then
+    die "$image runs unattended upgrades (apt-daily-upgrade.timer is not masked)"
   fi
+  [ "$smoke" = runner ] || return 0
+
+  [ "$(id -u)" -eq 0 ] || die "--mode local --smoke runner boots the image in a chroot, which needs root"
+  install -d "$root/var/lib/ingot"
+  prepare_runner "$root/var/lib/ingot/user-data"
+  if [ -n "$aws_endpoint" ]; then
+    # The image's own AWS CLI, sent to a local endpoint (a missing CLI still fails).
+    install -d "$root/usr/local/sbin"
+    cat >"$root/usr/local/sbin/aws" <<WRAPPER
+#!/bin/bash
+PATH=/usr/local/bin:/usr/bin:/bin
+command -v aws >/dev/null || { echo "aws: command not found (the image has no AWS CLI)" >&2; exit 127; }
+exec aws --endpoint-url '$aws_endpoint' "\$@"
+WRAPPER
+    chmod 0755 "$root/usr/local/sbin/aws"
+  fi
+  log "booting $image with the fleet's boot script"
+  boot_local "$root" &
+  local boot=$!
+  teardown+=("kill $boot 2>/dev/null; wait $boot 2>/dev/null || true")
+  boot_log() { sed 's/^/  boot: /' "$root/var/log/ingot-runner.log" 2>/dev/null >&2 || true; }
+  booting() { kill -0 "$boot" 2>/dev/null; }
+  online_or_gone() { runner_online || ! booting; }
+  retry_until "runner $name coming online" online_or_gone
+  runner_online || {
+    boot_log
+    die "the boot script ended before runner $name came online"
+  }
+  log "runner $name is online"
+  smoke_job || {
+    boot_log
+    exit 1
+  }
+  powered_off() { ! booting; }
+  retry_until "the boot script powering off after its job" powered_off
+  grep -q 'powering off' "$root/var/log/ingot-runner.log" || {
+    boot_log
+    die "the boot script did not power the machine off"
+  }
 }
 
 test_aws() {
   command -v aws >/dev/null || die "the aws CLI is required for --mode aws"
   [ -n "$region" ] || die "--region is required for --mode aws"
-  local user_data instance placement=()
-  user_data="$(mktemp)"
-  teardown+=("rm -f '$user_data'")
-  if [ "$smoke" = runner ]; then prepare_runner "$user_data"; fi
-  if [ -n "$host_id" ]; then placement=(--placement "Tenancy=host,HostId=$host_id"); fi
+  local boot_file instance placement=()
+  boot_file="$(mktemp)"
+  teardown+=("rm -f '$boot_file'")
+  if [ "$smoke" = runner ]; then prepare_runner "$boot_file"; fi
+  if [ -n "$host_id" ]; then
+    placement=(--placement "Tenancy=host,HostId=$host_id")
+    # A Mac host is scrubbed after each instance ("pending"); launching before it is
+    # "available" again fails.
+    host_available() {
+      [ "$(aws ec2 describe-hosts --region "$region" --host-ids "$host_id" \
+        --query 'Hosts[0].State' --output text)" = available ]
+    }
+    retry_until "dedicated host $host_id becoming available (scrubbed)" host_available
+  fi
   if [ -n "$host_group" ]; then placement=(--placement "Tenancy=host,HostResourceGroupArn=$host_group"); fi
   log "launching $image in $region"
   instance="$(aws ec2 run-instances --region "$region" --image-id "$image" --count 1 \
     --instance-type "${instance_type:-t3.medium}" ${subnet_id:+--subnet-id "$subnet_id"} \
-    "${placement[@]}" --user-data "file://$user_data" \
+    "${placement[@]}" --user-data "file://$boot_file" \
     --metadata-options HttpTokens=required --instance-initiated-shutdown-behavior terminate \
     --tag-specifications "ResourceType=instance,Tags=[{Key=Name,Value=$name},{Key=ingot:integration-test,Value=$fingerprint}]" \
     --query 'Instances[0].InstanceId' --output text)" || die "could not launch $image"

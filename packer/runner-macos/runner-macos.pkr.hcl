@@ -17,7 +17,7 @@ locals {
   scripts          = "${path.root}/../scripts"
   aws_build_region = var.aws_regions[0]
   aws_copy_regions = slice(var.aws_regions, 1, length(var.aws_regions))
-  name             = "${var.bucket}-${substr(lower(regex_replace(var.fingerprint, "[^A-Za-z0-9-]", "-")), 0, 26)}"
+  name             = "${var.bucket}-${substr(lower(regex_replace(var.fingerprint, "[^A-Za-z0-9-]", "-")), 0, 16)}-${var.name_suffix}"
   labels = {
     bucket         = var.bucket
     fingerprint    = var.fingerprint
@@ -30,16 +30,20 @@ locals {
 }
 
 source "amazon-ebs" "runner-arm64" {
-  region                = local.aws_build_region
-  ami_regions           = local.aws_copy_regions
-  ami_name              = "${local.name}-arm64"
-  ami_description       = "Ingot ${var.bucket} (macOS ${var.os_version}, runner ${var.runner_version}), fingerprint ${var.fingerprint}"
-  instance_type         = var.mac_instance_type
-  subnet_id             = var.aws_subnet_id != "" ? var.aws_subnet_id : null
-  ssh_username          = "ec2-user"
-  ssh_timeout           = "2h"
-  force_deregister      = true
-  force_delete_snapshot = true
+  region             = local.aws_build_region
+  ami_regions        = local.aws_copy_regions
+  ami_name           = "${local.name}-arm64"
+  ami_description    = "Ingot ${var.bucket} (macOS ${var.os_version}, runner ${var.runner_version}), fingerprint ${var.fingerprint}"
+  instance_type      = var.mac_instance_type
+  subnet_id          = var.aws_subnet_id != "" ? var.aws_subnet_id : null
+  ssh_username       = "ec2-user"
+  ssh_timeout        = "2h"
+  encrypt_boot       = true
+  kms_key_id         = var.aws_kms_key_id != "" ? var.aws_kms_key_id : null
+  region_kms_key_ids = var.aws_region_kms_key_ids
+  ami_users          = var.aws_ami_users
+  ami_org_arns       = var.aws_ami_org_arns
+  snapshot_users     = var.aws_ami_users
   source_ami_filter {
     filters = {
       name                = "amzn-ec2-macos-${var.os_version}.*-arm64"
@@ -64,8 +68,9 @@ source "amazon-ebs" "runner-arm64" {
     volume_type           = "gp3"
     delete_on_termination = true
   }
-  tags     = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
-  run_tags = { Name = "packer-${var.bucket}-arm64" }
+  tags          = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
+  snapshot_tags = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
+  run_tags      = { Name = "packer-${var.bucket}-arm64" }
 }
 
 build {
@@ -92,8 +97,10 @@ build {
       "RUNNER_ARCH=arm64",
       "RUNNER_DIR=/opt/actions-runner",
       "RUNNER_USER=runner",
+      "RUNNER_DOWNLOAD_URL=${var.runner_download_url}",
     ]
     scripts = [
+      "${local.scripts}/macos/install-tools.sh",
       "${local.scripts}/macos/install-git.sh",
       "${local.scripts}/common/install-runner.sh",
       "${local.scripts}/common/record-versions.sh",

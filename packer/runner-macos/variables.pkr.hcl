@@ -51,7 +51,7 @@ variable "disk_size_gb" {
   default     = 200
   validation {
     condition     = var.disk_size_gb >= 100
-    error_message = "macOS images need at least 100 GiB."
+    error_message = "The disk_size_gb must be at least 100: macOS images need 100 GiB."
   }
 }
 
@@ -104,15 +104,62 @@ variable "aws_subnet_id" {
 variable "runner_version" {
   type        = string
   description = "GitHub Actions runner version installed in the image (pinned; bump it with its checksum)."
-  default     = "2.319.1"
+  default     = "2.330.0"
 }
 
 variable "runner_sha256_arm64" {
   type        = string
-  description = "SHA-256 of actions-runner-osx-arm64-<runner_version>.tar.gz, from the runner's release page."
-  default     = "af6a2fba35cc63415693ebfb969b4d7a9d59158e1f3587daf498d0df534bf56f"
+  description = "SHA-256 of actions-runner-osx-arm64-<runner_version>.tar.gz, from the runner's release (npm run images:bump-runner sets it)."
   validation {
     condition     = can(regex("^[0-9a-f]{64}$", var.runner_sha256_arm64))
     error_message = "The runner_sha256_arm64 must be 64 lowercase hex digits."
   }
+}
+
+variable "name_suffix" {
+  type        = string
+  description = "Suffix of every image name, unique per building stack (the pipeline's random id), so two stacks building the same fingerprint never collide."
+  default     = "manual"
+  validation {
+    condition     = can(regex("^[a-z0-9]{4,12}$", var.name_suffix))
+    error_message = "The name_suffix must be 4-12 lowercase letters or digits."
+  }
+}
+
+variable "aws_kms_key_id" {
+  type        = string
+  description = "KMS key (id, alias or ARN) that encrypts the AMIs' snapshots; empty for the AWS managed key (aws/ebs), which cannot be shared with other accounts."
+  default     = ""
+}
+
+variable "aws_region_kms_key_ids" {
+  type        = map(string)
+  description = "KMS key per copy region (KMS keys are regional); needed with aws_kms_key_id when aws_regions has more than one region."
+  default     = {}
+}
+
+variable "aws_ami_users" {
+  type        = list(string)
+  description = "AWS account ids the AMIs and their snapshots are shared with."
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.aws_ami_users : can(regex("^[0-9]{12}$", a))])
+    error_message = "The aws_ami_users must be 12-digit AWS account ids."
+  }
+}
+
+variable "aws_ami_org_arns" {
+  type        = list(string)
+  description = "AWS Organizations (arn:aws:organizations::<account>:organization/o-...) the AMIs are shared with."
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.aws_ami_org_arns : can(regex("^arn:aws[a-z-]*:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$", a))])
+    error_message = "The aws_ami_org_arns must be organization ARNs such as arn:aws:organizations::123456789012:organization/o-abcd123456."
+  }
+}
+
+variable "runner_download_url" {
+  type        = string
+  description = "Base URL of the runner packages: <url>/v<version>/actions-runner-osx-arm64-<version>.tar.gz."
+  default     = "https://github.com/actions/runner/releases/download"
 }

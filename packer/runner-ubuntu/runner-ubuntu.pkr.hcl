@@ -1,7 +1,10 @@
-# runner-ubuntu: the GitHub Actions runner, git and Docker on top of ubuntu-base, for AWS
-# (x64 and arm64, copied to every configured region) and GCP. The source images are the
-# parent's artifacts from the registry's ubuntu-base channel, passed in by the pipeline,
-# which records the parent version and channel as the build's ancestry.
+# runner-ubuntu: the GitHub Actions runner, git, Docker and the AWS CLI on top of
+# ubuntu-base, for AWS (x64 and arm64, copied to every configured region) and GCP. The
+# source images are the parent's artifacts on the registry channel var.parent_channel,
+# read with Packer's hcp-packer-version / hcp-packer-artifact data sources, as
+# HashiCorp's docs do: Packer then records the parent version and channel
+# (parent_version_id, parent_channel_id) itself when it publishes, against Ingot
+# (HCP_API_ADDRESS) and HCP Packer alike.
 
 packer {
   required_version = ">= 1.10.0"
@@ -21,10 +24,11 @@ locals {
   scripts          = "${path.root}/../scripts"
   aws_build_region = var.aws_regions[0]
   aws_copy_regions = slice(var.aws_regions, 1, length(var.aws_regions))
-  name             = "${var.bucket}-${substr(lower(regex_replace(var.fingerprint, "[^A-Za-z0-9-]", "-")), 0, 26)}"
+  name             = "${var.bucket}-${substr(lower(regex_replace(var.fingerprint, "[^A-Za-z0-9-]", "-")), 0, 16)}-${var.name_suffix}"
   arch             = { "runner-x64" = "x64", "runner-arm64" = "arm64", "runner" = "x64" }
   runner_sha256    = { "runner-x64" = var.runner_sha256_x64, "runner-arm64" = var.runner_sha256_arm64, "runner" = var.runner_sha256_x64 }
-  gcp_parent       = split("/", var.gcp_source_image)
+  aws_cli_url      = { "runner-x64" = var.aws_cli_url_x64, "runner-arm64" = var.aws_cli_url_arm64, "runner" = "" }
+  aws_cli_sha256   = { "runner-x64" = var.aws_cli_sha256_x64, "runner-arm64" = var.aws_cli_sha256_arm64, "runner" = "" }
   labels = {
     bucket         = var.bucket
     fingerprint    = var.fingerprint
@@ -37,18 +41,54 @@ locals {
   gcp_labels = { for k, v in local.labels : k => substr(lower(regex_replace(v, "[^A-Za-z0-9_-]", "-")), 0, 63) }
 }
 
+# Packer evaluates every data source, whichever sources -only builds, so a lookup for a
+# cloud this run does not build reads an artifact of one it does (the parent's first
+# build) instead of failing on an artifact that was never made.
+data "hcp-packer-version" "parent" {
+  bucket_name  = var.parent_bucket
+  channel_name = var.parent_channel
+}
+
+data "hcp-packer-artifact" "parent-x64" {
+  bucket_name         = var.parent_bucket
+  version_fingerprint = data.hcp-packer-version.parent.fingerprint
+  platform            = contains(var.clouds, "aws") ? "aws" : "gce"
+  region              = contains(var.clouds, "aws") ? var.aws_regions[0] : var.gcp_zone
+  component_type      = contains(var.clouds, "aws") ? "amazon-ebs.base-x64" : "googlecompute.base"
+}
+
+data "hcp-packer-artifact" "parent-arm64" {
+  bucket_name         = var.parent_bucket
+  version_fingerprint = data.hcp-packer-version.parent.fingerprint
+  platform            = contains(var.clouds, "aws") ? "aws" : "gce"
+  region              = contains(var.clouds, "aws") ? var.aws_regions[0] : var.gcp_zone
+  component_type      = contains(var.clouds, "aws") ? "amazon-ebs.base-arm64" : "googlecompute.base"
+}
+
+data "hcp-packer-artifact" "parent-gce" {
+  bucket_name         = var.parent_bucket
+  version_fingerprint = data.hcp-packer-version.parent.fingerprint
+  platform            = contains(var.clouds, "gcp") ? "gce" : "aws"
+  region              = contains(var.clouds, "gcp") ? var.gcp_zone : var.aws_regions[0]
+  component_type      = contains(var.clouds, "gcp") ? "googlecompute.base" : "amazon-ebs.base-x64"
+}
+
 source "amazon-ebs" "runner-x64" {
-  region                = local.aws_build_region
-  ami_regions           = local.aws_copy_regions
-  ami_name              = "${local.name}-x64"
-  ami_description       = "Ingot ${var.bucket} (runner ${var.runner_version}, x64), fingerprint ${var.fingerprint}"
-  source_ami            = var.source_ami_x64
-  instance_type         = var.aws_instance_type_x64
-  subnet_id             = var.aws_subnet_id != "" ? var.aws_subnet_id : null
-  ssh_username          = "ubuntu"
-  imds_support          = "v2.0"
-  force_deregister      = true
-  force_delete_snapshot = true
+  region             = local.aws_build_region
+  ami_regions        = local.aws_copy_regions
+  ami_name           = "${local.name}-x64"
+  ami_description    = "Ingot ${var.bucket} (runner ${var.runner_version}, x64), fingerprint ${var.fingerprint}"
+  source_ami         = var.source_ami_x64
+  instance_type      = var.aws_instance_type_x64
+  subnet_id          = var.aws_subnet_id != "" ? var.aws_subnet_id : null
+  ssh_username       = "ubuntu"
+  imds_support       = "v2.0"
+  encrypt_boot       = true
+  kms_key_id         = var.aws_kms_key_id != "" ? var.aws_kms_key_id : null
+  region_kms_key_ids = var.aws_region_kms_key_ids
+  ami_users          = var.aws_ami_users
+  ami_org_arns       = var.aws_ami_org_arns
+  snapshot_users     = var.aws_ami_users
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
@@ -60,22 +100,27 @@ source "amazon-ebs" "runner-x64" {
     volume_type           = "gp3"
     delete_on_termination = true
   }
-  tags     = merge(local.labels, { Name = "${local.name}-x64", arch = "x64" })
-  run_tags = { Name = "packer-${var.bucket}-x64" }
+  tags          = merge(local.labels, { Name = "${local.name}-x64", arch = "x64" })
+  snapshot_tags = merge(local.labels, { Name = "${local.name}-x64", arch = "x64" })
+  run_tags      = { Name = "packer-${var.bucket}-x64" }
 }
 
 source "amazon-ebs" "runner-arm64" {
-  region                = local.aws_build_region
-  ami_regions           = local.aws_copy_regions
-  ami_name              = "${local.name}-arm64"
-  ami_description       = "Ingot ${var.bucket} (runner ${var.runner_version}, arm64), fingerprint ${var.fingerprint}"
-  source_ami            = var.source_ami_arm64
-  instance_type         = var.aws_instance_type_arm64
-  subnet_id             = var.aws_subnet_id != "" ? var.aws_subnet_id : null
-  ssh_username          = "ubuntu"
-  imds_support          = "v2.0"
-  force_deregister      = true
-  force_delete_snapshot = true
+  region             = local.aws_build_region
+  ami_regions        = local.aws_copy_regions
+  ami_name           = "${local.name}-arm64"
+  ami_description    = "Ingot ${var.bucket} (runner ${var.runner_version}, arm64), fingerprint ${var.fingerprint}"
+  source_ami         = var.source_ami_arm64
+  instance_type      = var.aws_instance_type_arm64
+  subnet_id          = var.aws_subnet_id != "" ? var.aws_subnet_id : null
+  ssh_username       = "ubuntu"
+  imds_support       = "v2.0"
+  encrypt_boot       = true
+  kms_key_id         = var.aws_kms_key_id != "" ? var.aws_kms_key_id : null
+  region_kms_key_ids = var.aws_region_kms_key_ids
+  ami_users          = var.aws_ami_users
+  ami_org_arns       = var.aws_ami_org_arns
+  snapshot_users     = var.aws_ami_users
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
@@ -87,8 +132,9 @@ source "amazon-ebs" "runner-arm64" {
     volume_type           = "gp3"
     delete_on_termination = true
   }
-  tags     = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
-  run_tags = { Name = "packer-${var.bucket}-arm64" }
+  tags          = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
+  snapshot_tags = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
+  run_tags      = { Name = "packer-${var.bucket}-arm64" }
 }
 
 source "googlecompute" "runner" {
@@ -96,8 +142,8 @@ source "googlecompute" "runner" {
   zone                        = var.gcp_zone
   machine_type                = var.gcp_machine_type
   subnetwork                  = var.gcp_subnetwork != "" ? var.gcp_subnetwork : null
-  source_image                = length(local.gcp_parent) == 5 ? local.gcp_parent[4] : var.gcp_source_image
-  source_image_project_id     = length(local.gcp_parent) == 5 ? [local.gcp_parent[1]] : [var.gcp_project_id]
+  source_image                = data.hcp-packer-artifact.parent-gce.external_identifier
+  source_image_project_id     = [var.gcp_project_id]
   image_name                  = local.name
   image_family                = var.bucket
   image_description           = "Ingot ${var.bucket} (runner ${var.runner_version}), fingerprint ${var.fingerprint}"
@@ -137,12 +183,16 @@ build {
       "RUNNER_ARCH=${local.arch[source.name]}",
       "RUNNER_DIR=/opt/actions-runner",
       "RUNNER_USER=runner",
+      "RUNNER_DOWNLOAD_URL=${var.runner_download_url}",
+      "AWS_CLI_URL=${local.aws_cli_url[source.name]}",
+      "AWS_CLI_SHA256=${local.aws_cli_sha256[source.name]}",
     ]
     scripts = [
       "${local.scripts}/linux/wait-for-cloud-init.sh",
       "${local.scripts}/linux/install-git.sh",
       "${local.scripts}/common/install-runner.sh",
       "${local.scripts}/linux/install-docker.sh",
+      "${local.scripts}/linux/install-aws-cli.sh",
       "${local.scripts}/common/record-versions.sh",
       "${local.scripts}/linux/cleanup.sh",
     ]

@@ -107,46 +107,76 @@ variable "gcp_subnetwork" {
   default     = ""
 }
 
-variable "source_ami_x64" {
-  type        = string
-  description = "x64 AMI of the parent (ubuntu-base) in the first region, resolved from the registry channel."
-  default     = ""
+variable "clouds" {
+  type        = list(string)
+  description = "Clouds this run builds (aws, gcp): which of the parent's artifacts the data sources read."
+  default     = ["aws"]
   validation {
-    condition     = var.source_ami_x64 == "" || can(regex("^ami-[0-9a-f]{8,17}$", var.source_ami_x64))
-    error_message = "The source_ami_x64 must be an AMI id (ami-...) or empty when AWS is not built."
+    condition     = length(var.clouds) > 0 && alltrue([for c in var.clouds : contains(["aws", "gcp"], c)])
+    error_message = "The clouds must list aws and/or gcp."
   }
 }
 
-variable "source_ami_arm64" {
+variable "parent_bucket" {
   type        = string
-  description = "arm64 AMI of the parent (ubuntu-base) in the first region, resolved from the registry channel."
+  description = "Registry bucket of the parent image (hcp-packer-version data source)."
+  default     = "ubuntu-base"
+}
+
+variable "parent_channel" {
+  type        = string
+  description = "Registry channel the parent image is read from; Packer records it as the build's parent channel."
+  default     = "dev"
+}
+
+variable "runner_download_url" {
+  type        = string
+  description = "Base URL of the runner packages: <url>/v<version>/actions-runner-linux-<arch>-<version>.tar.gz."
+  default     = "https://github.com/actions/runner/releases/download"
+}
+
+variable "aws_cli_url_x64" {
+  type        = string
+  description = "AWS CLI v2 installer zip for x64 (e.g. https://awscli.amazonaws.com/awscli-exe-linux-x86_64-2.22.35.zip); empty installs the aws-cli snap (Ubuntu 24.04 has no awscli package)."
+  default     = ""
+}
+
+variable "aws_cli_sha256_x64" {
+  type        = string
+  description = "SHA-256 of aws_cli_url_x64; required with it."
   default     = ""
   validation {
-    condition     = var.source_ami_arm64 == "" || can(regex("^ami-[0-9a-f]{8,17}$", var.source_ami_arm64))
-    error_message = "The source_ami_arm64 must be an AMI id (ami-...) or empty when AWS is not built."
+    condition     = var.aws_cli_sha256_x64 == "" || can(regex("^[0-9a-f]{64}$", var.aws_cli_sha256_x64))
+    error_message = "The aws_cli_sha256_x64 must be 64 lowercase hex digits."
   }
 }
 
-variable "gcp_source_image" {
+variable "aws_cli_url_arm64" {
   type        = string
-  description = "GCP image of the parent (ubuntu-base) as projects/<project>/global/images/<name>, resolved from the registry channel."
+  description = "AWS CLI v2 installer zip for arm64 (awscli-exe-linux-aarch64-<version>.zip); empty installs the aws-cli snap."
+  default     = ""
+}
+
+variable "aws_cli_sha256_arm64" {
+  type        = string
+  description = "SHA-256 of aws_cli_url_arm64; required with it."
   default     = ""
   validation {
-    condition     = var.gcp_source_image == "" || can(regex("^projects/[^/]+/global/images/[a-z][-a-z0-9]*$", var.gcp_source_image))
-    error_message = "The gcp_source_image must look like projects/<project>/global/images/<name>, or be empty when GCP is not built."
+    condition     = var.aws_cli_sha256_arm64 == "" || can(regex("^[0-9a-f]{64}$", var.aws_cli_sha256_arm64))
+    error_message = "The aws_cli_sha256_arm64 must be 64 lowercase hex digits."
   }
 }
 
 variable "runner_version" {
   type        = string
   description = "GitHub Actions runner version installed in the image (pinned; bump it with its checksums)."
-  default     = "2.319.1"
+  default     = "2.330.0"
 }
 
 variable "runner_sha256_x64" {
   type        = string
   description = "SHA-256 of actions-runner-linux-x64-<runner_version>.tar.gz, from the runner's release page."
-  default     = "3f6efb7488a183e291fc2c62876e14c9ee732864173734facc85a1bfb1744464"
+  default     = "af5c33fa94f3cc33b8e97937939136a6b04197e6dadfcfb3b6e33ae1bf41e79a"
   validation {
     condition     = can(regex("^[0-9a-f]{64}$", var.runner_sha256_x64))
     error_message = "The runner_sha256_x64 must be 64 lowercase hex digits."
@@ -156,9 +186,51 @@ variable "runner_sha256_x64" {
 variable "runner_sha256_arm64" {
   type        = string
   description = "SHA-256 of actions-runner-linux-arm64-<runner_version>.tar.gz, from the runner's release page."
-  default     = "03d993c65e0c4daa5e3bf5a5a35ba356f363bdb5ceb6b5808fd52fdb813dd8e8"
+  default     = "9cb43527912086c7c8fb4119cb06409fcbcbd6f93a2d8507f30b07c495620f5c"
   validation {
     condition     = can(regex("^[0-9a-f]{64}$", var.runner_sha256_arm64))
     error_message = "The runner_sha256_arm64 must be 64 lowercase hex digits."
+  }
+}
+
+variable "name_suffix" {
+  type        = string
+  description = "Suffix of every image name, unique per building stack (the pipeline's random id), so two stacks building the same fingerprint never collide."
+  default     = "manual"
+  validation {
+    condition     = can(regex("^[a-z0-9]{4,12}$", var.name_suffix))
+    error_message = "The name_suffix must be 4-12 lowercase letters or digits."
+  }
+}
+
+variable "aws_kms_key_id" {
+  type        = string
+  description = "KMS key (id, alias or ARN) that encrypts the AMIs' snapshots; empty for the AWS managed key (aws/ebs), which cannot be shared with other accounts."
+  default     = ""
+}
+
+variable "aws_region_kms_key_ids" {
+  type        = map(string)
+  description = "KMS key per copy region (KMS keys are regional); needed with aws_kms_key_id when aws_regions has more than one region."
+  default     = {}
+}
+
+variable "aws_ami_users" {
+  type        = list(string)
+  description = "AWS account ids the AMIs and their snapshots are shared with."
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.aws_ami_users : can(regex("^[0-9]{12}$", a))])
+    error_message = "The aws_ami_users must be 12-digit AWS account ids."
+  }
+}
+
+variable "aws_ami_org_arns" {
+  type        = list(string)
+  description = "AWS Organizations (arn:aws:organizations::<account>:organization/o-...) the AMIs are shared with."
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.aws_ami_org_arns : can(regex("^arn:aws[a-z-]*:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$", a))])
+    error_message = "The aws_ami_org_arns must be organization ARNs such as arn:aws:organizations::123456789012:organization/o-abcd123456."
   }
 }

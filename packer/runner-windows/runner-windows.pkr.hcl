@@ -20,7 +20,7 @@ locals {
   scripts          = "${path.root}/../scripts"
   aws_build_region = var.aws_regions[0]
   aws_copy_regions = slice(var.aws_regions, 1, length(var.aws_regions))
-  name             = "${var.bucket}-${substr(lower(regex_replace(var.fingerprint, "[^A-Za-z0-9-]", "-")), 0, 26)}"
+  name             = "${var.bucket}-${substr(lower(regex_replace(var.fingerprint, "[^A-Za-z0-9-]", "-")), 0, 16)}-${var.name_suffix}"
   bootstrap        = file("${path.root}/../scripts/windows/bootstrap-winrm.ps1")
   labels = {
     bucket         = var.bucket
@@ -35,15 +35,19 @@ locals {
 }
 
 source "amazon-ebs" "runner" {
-  region                = local.aws_build_region
-  ami_regions           = local.aws_copy_regions
-  ami_name              = local.name
-  ami_description       = "Ingot ${var.bucket} (Windows Server ${var.os_version}, runner ${var.runner_version}), fingerprint ${var.fingerprint}"
-  instance_type         = var.aws_instance_type
-  subnet_id             = var.aws_subnet_id != "" ? var.aws_subnet_id : null
-  imds_support          = "v2.0"
-  force_deregister      = true
-  force_delete_snapshot = true
+  region             = local.aws_build_region
+  ami_regions        = local.aws_copy_regions
+  ami_name           = local.name
+  ami_description    = "Ingot ${var.bucket} (Windows Server ${var.os_version}, runner ${var.runner_version}), fingerprint ${var.fingerprint}"
+  instance_type      = var.aws_instance_type
+  subnet_id          = var.aws_subnet_id != "" ? var.aws_subnet_id : null
+  imds_support       = "v2.0"
+  encrypt_boot       = true
+  kms_key_id         = var.aws_kms_key_id != "" ? var.aws_kms_key_id : null
+  region_kms_key_ids = var.aws_region_kms_key_ids
+  ami_users          = var.aws_ami_users
+  ami_org_arns       = var.aws_ami_org_arns
+  snapshot_users     = var.aws_ami_users
   source_ami_filter {
     filters = {
       name                = "Windows_Server-${var.os_version}-English-Full-Base-*"
@@ -65,8 +69,9 @@ source "amazon-ebs" "runner" {
     volume_type           = "gp3"
     delete_on_termination = true
   }
-  tags     = merge(local.labels, { Name = local.name, arch = "x64" })
-  run_tags = { Name = "packer-${var.bucket}" }
+  tags          = merge(local.labels, { Name = local.name, arch = "x64" })
+  snapshot_tags = merge(local.labels, { Name = local.name, arch = "x64" })
+  run_tags      = { Name = "packer-${var.bucket}" }
 }
 
 source "googlecompute" "runner" {
@@ -117,8 +122,15 @@ build {
       "GIT_SHA256=${var.git_sha256}",
       "DOCKER_VERSION=${var.docker_version}",
       "DOCKER_SHA256=${var.docker_sha256}",
+      "RUNNER_DOWNLOAD_URL=${var.runner_download_url}",
+      "POWERSHELL_VERSION=${var.powershell_version}",
+      "POWERSHELL_SHA256=${var.powershell_sha256}",
+      "AWS_CLI_VERSION=${var.aws_cli_version}",
+      "AWS_CLI_SHA256=${source.type == "amazon-ebs" ? var.aws_cli_sha256 : ""}",
     ]
     scripts = [
+      "${local.scripts}/windows/install-powershell.ps1",
+      "${local.scripts}/windows/install-aws-cli.ps1",
       "${local.scripts}/windows/install-git.ps1",
       "${local.scripts}/windows/install-runner.ps1",
       "${local.scripts}/windows/install-docker.ps1",

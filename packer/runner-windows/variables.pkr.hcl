@@ -41,11 +41,11 @@ variable "manifest_path" {
 
 variable "os_version" {
   type        = string
-  description = "Windows Server release of the image; the build fails if the source image is another one."
+  description = "Windows Server release of the image (2022 or 2025: both ship EC2Launch v2, which cleanup.ps1 uses to generalize); the build fails if the source image is another one."
   default     = "2022"
   validation {
-    condition     = contains(["2019", "2022", "2025"], var.os_version)
-    error_message = "The os_version must be 2019, 2022 or 2025."
+    condition     = contains(["2022", "2025"], var.os_version)
+    error_message = "The os_version must be 2022 or 2025 (2019 ships EC2Launch v1, which the image's cleanup does not drive)."
   }
 }
 
@@ -114,13 +114,13 @@ variable "winrm_username" {
 variable "runner_version" {
   type        = string
   description = "GitHub Actions runner version installed in the image (pinned; bump it with its checksum)."
-  default     = "2.319.1"
+  default     = "2.330.0"
 }
 
 variable "runner_sha256" {
   type        = string
   description = "SHA-256 of actions-runner-win-x64-<runner_version>.zip, from the runner's release page."
-  default     = "1c78c51d20b817fb639e0b0ab564cf0469d083ad543ca3d0d7a2cdad5723f3a7"
+  default     = "a7469e7f2949657327fdd75688fd8858e1352202847d024d68b93de033990779"
   validation {
     condition     = can(regex("^[0-9a-f]{64}$", var.runner_sha256))
     error_message = "The runner_sha256 must be 64 lowercase hex digits."
@@ -155,4 +155,79 @@ variable "docker_sha256" {
     condition     = can(regex("^[0-9a-f]{64}$", var.docker_sha256))
     error_message = "The docker_sha256 must be 64 lowercase hex digits."
   }
+}
+
+variable "name_suffix" {
+  type        = string
+  description = "Suffix of every image name, unique per building stack (the pipeline's random id), so two stacks building the same fingerprint never collide."
+  default     = "manual"
+  validation {
+    condition     = can(regex("^[a-z0-9]{4,12}$", var.name_suffix))
+    error_message = "The name_suffix must be 4-12 lowercase letters or digits."
+  }
+}
+
+variable "aws_kms_key_id" {
+  type        = string
+  description = "KMS key (id, alias or ARN) that encrypts the AMIs' snapshots; empty for the AWS managed key (aws/ebs), which cannot be shared with other accounts."
+  default     = ""
+}
+
+variable "aws_region_kms_key_ids" {
+  type        = map(string)
+  description = "KMS key per copy region (KMS keys are regional); needed with aws_kms_key_id when aws_regions has more than one region."
+  default     = {}
+}
+
+variable "aws_ami_users" {
+  type        = list(string)
+  description = "AWS account ids the AMIs and their snapshots are shared with."
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.aws_ami_users : can(regex("^[0-9]{12}$", a))])
+    error_message = "The aws_ami_users must be 12-digit AWS account ids."
+  }
+}
+
+variable "aws_ami_org_arns" {
+  type        = list(string)
+  description = "AWS Organizations (arn:aws:organizations::<account>:organization/o-...) the AMIs are shared with."
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.aws_ami_org_arns : can(regex("^arn:aws[a-z-]*:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$", a))])
+    error_message = "The aws_ami_org_arns must be organization ARNs such as arn:aws:organizations::123456789012:organization/o-abcd123456."
+  }
+}
+
+variable "runner_download_url" {
+  type        = string
+  description = "Base URL of the runner packages: <url>/v<version>/actions-runner-win-x64-<version>.zip."
+  default     = "https://github.com/actions/runner/releases/download"
+}
+
+variable "powershell_version" {
+  type        = string
+  description = "PowerShell 7 version installed in the image (the fleet's boot script runs on it)."
+  default     = "7.4.6"
+}
+
+variable "powershell_sha256" {
+  type        = string
+  description = "SHA-256 of PowerShell-<powershell_version>-win-x64.msi from the PowerShell release (no default: set it with the version)."
+  validation {
+    condition     = can(regex("^[0-9a-f]{64}$", var.powershell_sha256))
+    error_message = "The powershell_sha256 must be 64 lowercase hex digits."
+  }
+}
+
+variable "aws_cli_sha256" {
+  type        = string
+  description = "SHA-256 of the AWS CLI v2 MSI (https://awscli.amazonaws.com/AWSCLIV2-<aws_cli_version>.msi); empty skips the AWS CLI (GCP images)."
+  default     = ""
+}
+
+variable "aws_cli_version" {
+  type        = string
+  description = "AWS CLI v2 version installed in AWS images (the fleet's boot script reads its secret with it)."
+  default     = "2.22.35"
 }

@@ -20,7 +20,7 @@ locals {
   scripts          = "${path.root}/../scripts"
   aws_build_region = var.aws_regions[0]
   aws_copy_regions = slice(var.aws_regions, 1, length(var.aws_regions))
-  name             = "${var.bucket}-${substr(lower(regex_replace(var.fingerprint, "[^A-Za-z0-9-]", "-")), 0, 26)}"
+  name             = "${var.bucket}-${substr(lower(regex_replace(var.fingerprint, "[^A-Za-z0-9-]", "-")), 0, 16)}-${var.name_suffix}"
   arch             = { "base-x64" = "x64", "base-arm64" = "arm64", "base" = "x64" }
   labels = {
     bucket      = var.bucket
@@ -34,16 +34,20 @@ locals {
 }
 
 source "amazon-ebs" "base-x64" {
-  region                = local.aws_build_region
-  ami_regions           = local.aws_copy_regions
-  ami_name              = "${local.name}-x64"
-  ami_description       = "Ingot ${var.bucket} (Ubuntu ${var.os_version}, x64), fingerprint ${var.fingerprint}"
-  instance_type         = var.aws_instance_type_x64
-  subnet_id             = var.aws_subnet_id != "" ? var.aws_subnet_id : null
-  ssh_username          = "ubuntu"
-  imds_support          = "v2.0"
-  force_deregister      = true
-  force_delete_snapshot = true
+  region             = local.aws_build_region
+  ami_regions        = local.aws_copy_regions
+  ami_name           = "${local.name}-x64"
+  ami_description    = "Ingot ${var.bucket} (Ubuntu ${var.os_version}, x64), fingerprint ${var.fingerprint}"
+  instance_type      = var.aws_instance_type_x64
+  subnet_id          = var.aws_subnet_id != "" ? var.aws_subnet_id : null
+  ssh_username       = "ubuntu"
+  imds_support       = "v2.0"
+  encrypt_boot       = true
+  kms_key_id         = var.aws_kms_key_id != "" ? var.aws_kms_key_id : null
+  region_kms_key_ids = var.aws_region_kms_key_ids
+  ami_users          = var.aws_ami_users
+  ami_org_arns       = var.aws_ami_org_arns
+  snapshot_users     = var.aws_ami_users
   source_ami_filter {
     filters = {
       name                = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"
@@ -64,21 +68,26 @@ source "amazon-ebs" "base-x64" {
     volume_type           = "gp3"
     delete_on_termination = true
   }
-  tags     = merge(local.labels, { Name = "${local.name}-x64", arch = "x64" })
-  run_tags = { Name = "packer-${var.bucket}-x64" }
+  tags          = merge(local.labels, { Name = "${local.name}-x64", arch = "x64" })
+  snapshot_tags = merge(local.labels, { Name = "${local.name}-x64", arch = "x64" })
+  run_tags      = { Name = "packer-${var.bucket}-x64" }
 }
 
 source "amazon-ebs" "base-arm64" {
-  region                = local.aws_build_region
-  ami_regions           = local.aws_copy_regions
-  ami_name              = "${local.name}-arm64"
-  ami_description       = "Ingot ${var.bucket} (Ubuntu ${var.os_version}, arm64), fingerprint ${var.fingerprint}"
-  instance_type         = var.aws_instance_type_arm64
-  subnet_id             = var.aws_subnet_id != "" ? var.aws_subnet_id : null
-  ssh_username          = "ubuntu"
-  imds_support          = "v2.0"
-  force_deregister      = true
-  force_delete_snapshot = true
+  region             = local.aws_build_region
+  ami_regions        = local.aws_copy_regions
+  ami_name           = "${local.name}-arm64"
+  ami_description    = "Ingot ${var.bucket} (Ubuntu ${var.os_version}, arm64), fingerprint ${var.fingerprint}"
+  instance_type      = var.aws_instance_type_arm64
+  subnet_id          = var.aws_subnet_id != "" ? var.aws_subnet_id : null
+  ssh_username       = "ubuntu"
+  imds_support       = "v2.0"
+  encrypt_boot       = true
+  kms_key_id         = var.aws_kms_key_id != "" ? var.aws_kms_key_id : null
+  region_kms_key_ids = var.aws_region_kms_key_ids
+  ami_users          = var.aws_ami_users
+  ami_org_arns       = var.aws_ami_org_arns
+  snapshot_users     = var.aws_ami_users
   source_ami_filter {
     filters = {
       name                = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*"
@@ -99,8 +108,9 @@ source "amazon-ebs" "base-arm64" {
     volume_type           = "gp3"
     delete_on_termination = true
   }
-  tags     = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
-  run_tags = { Name = "packer-${var.bucket}-arm64" }
+  tags          = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
+  snapshot_tags = merge(local.labels, { Name = "${local.name}-arm64", arch = "arm64" })
+  run_tags      = { Name = "packer-${var.bucket}-arm64" }
 }
 
 source "googlecompute" "base" {
@@ -162,6 +172,7 @@ build {
     ]
     scripts = [
       "${local.scripts}/linux/wait-for-cloud-init.sh",
+      "${local.scripts}/linux/configure-apt.sh",
       "${local.scripts}/linux/harden.sh",
       "${local.scripts}/linux/install-monitoring-agent.sh",
       "${local.scripts}/common/record-versions.sh",

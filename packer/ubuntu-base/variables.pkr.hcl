@@ -112,3 +112,45 @@ variable "gcp_subnetwork" {
   description = "GCP subnetwork of the build instance; empty for the default network."
   default     = ""
 }
+
+variable "name_suffix" {
+  type        = string
+  description = "Suffix of every image name, unique per building stack (the pipeline's random id), so two stacks building the same fingerprint never collide."
+  default     = "manual"
+  validation {
+    condition     = can(regex("^[a-z0-9]{4,12}$", var.name_suffix))
+    error_message = "The name_suffix must be 4-12 lowercase letters or digits."
+  }
+}
+
+variable "aws_kms_key_id" {
+  type        = string
+  description = "KMS key (id, alias or ARN) that encrypts the AMIs' snapshots; empty for the AWS managed key (aws/ebs), which cannot be shared with other accounts."
+  default     = ""
+}
+
+variable "aws_region_kms_key_ids" {
+  type        = map(string)
+  description = "KMS key per copy region (KMS keys are regional); needed with aws_kms_key_id when aws_regions has more than one region."
+  default     = {}
+}
+
+variable "aws_ami_users" {
+  type        = list(string)
+  description = "AWS account ids the AMIs and their snapshots are shared with."
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.aws_ami_users : can(regex("^[0-9]{12}$", a))])
+    error_message = "The aws_ami_users must be 12-digit AWS account ids."
+  }
+}
+
+variable "aws_ami_org_arns" {
+  type        = list(string)
+  description = "AWS Organizations (arn:aws:organizations::<account>:organization/o-...) the AMIs are shared with."
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.aws_ami_org_arns : can(regex("^arn:aws[a-z-]*:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$", a))])
+    error_message = "The aws_ami_org_arns must be organization ARNs such as arn:aws:organizations::123456789012:organization/o-abcd123456."
+  }
+}

@@ -148,6 +148,8 @@ const runnerWindows: TemplateSpec = {
   dir: 'packer/runner-windows',
   scripts: [
     `${WINDOWS}/bootstrap-winrm.ps1`,
+    `${WINDOWS}/install-powershell.ps1`,
+    `${WINDOWS}/install-aws-cli.ps1`,
     `${WINDOWS}/install-git.ps1`,
     `${WINDOWS}/install-runner.ps1`,
     `${WINDOWS}/install-docker.ps1`,
@@ -180,6 +182,7 @@ const runnerMacos: TemplateSpec = {
     'GitHub Actions runner on macOS 14 (Apple silicon), built on EC2 Mac dedicated hosts',
   dir: 'packer/runner-macos',
   scripts: [
+    'packer/scripts/macos/install-tools.sh',
     'packer/scripts/macos/install-git.sh',
     `${COMMON}/install-runner.sh`,
     `${COMMON}/record-versions.sh`,

@@ -1,16 +1,18 @@
 # Installs a pinned GitHub Actions runner into $env:RUNNER_DIR (default C:\actions-runner).
-# The download is refused unless its SHA-256 is $env:RUNNER_SHA256 (from the release page
-# of $env:RUNNER_VERSION). Registration happens at first boot with a short-lived token.
+# The download ($env:RUNNER_DOWNLOAD_URL/v<version>/<package>, default the actions/runner
+# releases) is refused unless its SHA-256 is $env:RUNNER_SHA256 (from the release of
+# $env:RUNNER_VERSION). The fleet's boot script registers it at first boot.
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-if (-not $env:RUNNER_VERSION) { throw 'RUNNER_VERSION is required, e.g. 2.319.1' }
+if (-not $env:RUNNER_VERSION) { throw 'RUNNER_VERSION is required, e.g. 2.330.0' }
 if (-not $env:RUNNER_SHA256) { throw 'RUNNER_SHA256 is required (the release page lists it)' }
 $runnerDir = if ($env:RUNNER_DIR) { $env:RUNNER_DIR } else { 'C:\actions-runner' }
 
 $package = "actions-runner-win-x64-$($env:RUNNER_VERSION).zip"
-$url = "https://github.com/actions/runner/releases/download/v$($env:RUNNER_VERSION)/$package"
+$baseUrl = if ($env:RUNNER_DOWNLOAD_URL) { $env:RUNNER_DOWNLOAD_URL.TrimEnd('/') } else { 'https://github.com/actions/runner/releases/download' }
+$url = "$baseUrl/v$($env:RUNNER_VERSION)/$package"
 $download = Join-Path $env:TEMP $package
 Invoke-WebRequest -Uri $url -OutFile $download -UseBasicParsing
 
