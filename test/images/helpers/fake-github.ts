@@ -111,7 +111,11 @@ export async function startFakeGitHub(options: {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-fake-github-'));
   const packagePath = runnerPackage(options.runnerVersion, dir);
   const packageBytes = fs.readFileSync(packagePath);
-  const tokens = { access: new Set<string>(), registration: new Set<string>(), service: new Set<string>() };
+  const tokens = {
+    access: new Set<string>(),
+    registration: new Set<string>(),
+    service: new Set<string>(),
+  };
   const state: FakeGitHub = {
     url: '',
     runnerDownloadUrl: '',
@@ -165,11 +169,17 @@ export async function startFakeGitHub(options: {
       const json = () => (body ? (JSON.parse(body) as Record<string, any>) : {});
       let m: RegExpMatchArray | null;
 
-      if (req.method === 'GET' && p === `/runner/v${options.runnerVersion}/${path.basename(packagePath)}`) {
+      if (
+        req.method === 'GET' &&
+        p === `/runner/v${options.runnerVersion}/${path.basename(packagePath)}`
+      ) {
         res.writeHead(200, { 'content-type': 'application/gzip' });
         return res.end(packageBytes);
       }
-      if (req.method === 'POST' && req.headers['x-amz-target'] === 'secretsmanager.GetSecretValue') {
+      if (
+        req.method === 'POST' &&
+        req.headers['x-amz-target'] === 'secretsmanager.GetSecretValue'
+      ) {
         if (!/^AWS4-HMAC-SHA256 Credential=/.test(req.headers.authorization ?? ''))
           return send(400, { __type: 'MissingAuthenticationTokenException' });
         if (json().SecretId !== state.secretName)
@@ -177,22 +187,42 @@ export async function startFakeGitHub(options: {
             __type: 'ResourceNotFoundException',
             message: "Secrets Manager can't find the specified secret.",
           });
-        return send(200, { ARN: `arn:aws:secretsmanager:us-east-1:0:secret:${state.secretName}`, Name: state.secretName, SecretString: secret });
+        return send(200, {
+          ARN: `arn:aws:secretsmanager:us-east-1:0:secret:${state.secretName}`,
+          Name: state.secretName,
+          SecretString: secret,
+        });
       }
-      if (req.method === 'POST' && (m = p.match(/^\/app\/installations\/([^/]+)\/access_tokens$/))) {
+      if (
+        req.method === 'POST' &&
+        (m = p.match(/^\/app\/installations\/([^/]+)\/access_tokens$/))
+      ) {
         const jwt = (req.headers.authorization ?? '').replace(/^Bearer /, '');
         if (m[1] !== options.installationId || !jwtValid(jwt))
           return send(401, { message: 'A JSON web token could not be decoded' });
-        return send(201, { token: token(tokens.access, 'ghs'), expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+        return send(201, {
+          token: token(tokens.access, 'ghs'),
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        });
       }
-      if (req.method === 'POST' && p === `/orgs/${state.organization}/actions/runners/registration-token`) {
+      if (
+        req.method === 'POST' &&
+        p === `/orgs/${state.organization}/actions/runners/registration-token`
+      ) {
         if (!bearer(req, tokens.access)) return send(401, { message: 'Bad credentials' });
-        return send(201, { token: token(tokens.registration, 'REG'), expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+        return send(201, {
+          token: token(tokens.registration, 'REG'),
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        });
       }
       if (req.method === 'POST' && p === '/api/v3/actions/runner-registration') {
         const reg = (req.headers.authorization ?? '').replace(/^RemoteAuth /, '');
         if (!tokens.registration.delete(reg)) return send(404, { message: 'Not Found' });
-        return send(200, { url: `${state.url}/_actions`, token: token(tokens.service, 'svc'), token_schema: 'OAuthAccessToken' });
+        return send(200, {
+          url: `${state.url}/_actions`,
+          token: token(tokens.service, 'svc'),
+          token_schema: 'OAuthAccessToken',
+        });
       }
       if (p.startsWith('/_actions/')) {
         if (!bearer(req, tokens.service)) return send(401, { message: 'unauthorized' });
@@ -209,7 +239,12 @@ export async function startFakeGitHub(options: {
             busy: false,
           };
           state.runners.push(runner);
-          return send(200, { id: runner.id, name: runner.name, ephemeral: runner.ephemeral, disable_update: runner.disableUpdate });
+          return send(200, {
+            id: runner.id,
+            name: runner.name,
+            ephemeral: runner.ephemeral,
+            disable_update: runner.disableUpdate,
+          });
         }
         const runner = state.runners.find((r) => p.startsWith(`/_actions/runners/${r.id}/`));
         if (runner && req.method === 'POST' && p.endsWith('/sessions')) {
@@ -217,7 +252,9 @@ export async function startFakeGitHub(options: {
           return send(200, { sessionId: runner.id });
         }
         if (runner && req.method === 'GET' && p.endsWith('/job')) {
-          const run = state.runs.find((r) => r.status === 'queued' && runner.labels.includes(r.label));
+          const run = state.runs.find(
+            (r) => r.status === 'queued' && runner.labels.includes(r.label),
+          );
           if (!run) return send(404);
           run.status = 'in_progress';
           run.runnerId = runner.id;
@@ -235,7 +272,10 @@ export async function startFakeGitHub(options: {
         }
         return send(404, { message: 'Not Found' });
       }
-      if (!bearer(req, tokens.access) && !/^Bearer test-token$/.test(req.headers.authorization ?? ''))
+      if (
+        !bearer(req, tokens.access) &&
+        !/^Bearer test-token$/.test(req.headers.authorization ?? '')
+      )
         return send(401, { message: 'Bad credentials' });
       if (req.method === 'GET' && /^\/(repos\/[^/]+\/[^/]+|orgs\/[^/]+)\/actions\/runners$/.test(p))
         return send(200, {
@@ -265,7 +305,10 @@ export async function startFakeGitHub(options: {
         return send(204);
       }
       if (req.method === 'GET' && /\/actions\/workflows\/[^/]+\/runs$/.test(p))
-        return send(200, { total_count: state.runs.length, workflow_runs: [...state.runs].reverse() });
+        return send(200, {
+          total_count: state.runs.length,
+          workflow_runs: [...state.runs].reverse(),
+        });
       if (req.method === 'GET' && (m = p.match(/\/actions\/runs\/(\d+)$/))) {
         const run = state.runs.find((r) => r.id === Number(m![1]));
         return run ? send(200, run) : send(404, { message: 'Not Found' });
