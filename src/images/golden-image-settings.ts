@@ -31,6 +31,8 @@ export interface GoldenImageSettings {
   init: boolean;
   hcpPackerRegistry: boolean;
   logFilter: string;
+  /** Where Ingot itself is: its CLI revokes a version that fails its test. */
+  packageRoot: string;
   registry?: RegistryConnectionArgs;
 }
 
@@ -41,6 +43,7 @@ export const PIPELINE_VARIABLES = [
   'git_commit',
   'manifest_path',
   'output_dir',
+  'name_suffix',
 ];
 const BUCKET = /^[A-Za-z0-9-]{3,36}$/;
 const CHANNEL = /^[A-Za-z0-9-]{1,36}$/;
@@ -133,10 +136,15 @@ export function goldenImageSettings(name: string, args: GoldenImageArgs): Golden
       problems.push(
         `parent.channel is "${p.channel}"; name the channel to build from, e.g. "dev".`,
       );
-    if (!p.images?.length)
+    if (!p.images?.length && !p.channelVariable)
       problems.push(
-        'parent.images is empty; map at least one parent artifact to a template variable.',
+        'parent has neither images nor channelVariable; map parent artifacts to template variables, or name the variable that receives the parent channel (templates that read it with hcp-packer-version).',
       );
+    for (const [key, variable] of [
+      ['bucketVariable', p.bucketVariable],
+      ['channelVariable', p.channelVariable],
+    ] as const)
+      if (variable) checkVariable(`parent.${key}`, variable);
     const seen = new Set<string>();
     for (const image of p.images ?? []) {
       checkVariable('parent.images', image.variable);
@@ -183,6 +191,7 @@ export function goldenImageSettings(name: string, args: GoldenImageArgs): Golden
     init: args.init ?? requiresPlugins,
     hcpPackerRegistry: args.hcpPackerRegistry ?? false,
     logFilter: path.join(PACKAGE_ROOT, 'packer/tools/packer-log.sh'),
+    packageRoot: PACKAGE_ROOT,
     registry: args.registry,
   };
 }

@@ -1,5 +1,6 @@
 import * as command from '@pulumi/command';
 import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
 import path from 'node:path';
 import { ChannelAssignment } from '../provider/channel-assignment';
 import { ChannelImages } from '../provider/channel-images';
@@ -13,8 +14,13 @@ import {
   type TemplateVariable,
 } from './content-hash';
 import { goldenImageSettings } from './golden-image-settings';
-import { integrationTestCommand, type IntegrationTestArgs } from './integration-test';
-import { packerBuildCommand, shellQuote, unchangedCommand } from './packer-command';
+import { ingotCli, integrationTestCommand, type IntegrationTestArgs } from './integration-test';
+import {
+  manifestFromOutput,
+  packerBuildCommand,
+  shellQuote,
+  unchangedCommand,
+} from './packer-command';
 
 /** A template variable that receives one of the parent's artifacts. */
 export interface ParentImageVariable {
@@ -26,11 +32,22 @@ export interface ParentImageVariable {
   componentType?: string;
 }
 
-/** The image a template builds on: a bucket's channel, read when `after` is done. */
+/**
+ * The image a template builds on: a bucket's channel, read when `after` is done. Either
+ * its artifacts become variables (`images`: the local template), or the template reads
+ * them itself with Packer's HCP Packer data sources and gets the bucket and channel as
+ * variables (`bucketVariable`, `channelVariable`: the cloud templates). Either way the
+ * parent's current fingerprint is hashed, so a new parent rebuilds the child.
+ */
 export interface GoldenImageParent {
   bucket: string;
   channel: string;
-  images: ParentImageVariable[];
+  /** Parent artifacts passed as variables. @default [] */
+  images?: ParentImageVariable[];
+  /** Template variable that receives the parent's bucket, e.g. `parent_bucket`. @default none */
+  bucketVariable?: string;
+  /** Template variable that receives the parent's channel, e.g. `parent_channel`. @default none */
+  channelVariable?: string;
   /** Resources to wait for before reading the channel (the parent's GoldenImage). @default [] */
   after?: pulumi.Resource[];
 }
@@ -99,7 +116,7 @@ export class GoldenImage extends pulumi.ComponentResource {
   readonly fingerprint: pulumi.Output<string>;
   readonly versionName: pulumi.Output<string>;
   readonly versionId: pulumi.Output<string>;
-  /** `platform/region` → image id of the published version. */
+  /** `platform/region/componentType` → image id of the published version (every architecture). */
   readonly images: pulumi.Output<Record<string, string>>;
   readonly assignedFingerprint: pulumi.Output<string>;
   readonly build: command.local.Command;
@@ -114,7 +131,8 @@ export class GoldenImage extends pulumi.ComponentResource {
     this.channel = s.channel;
     const files = digestFiles(s.root, [s.relativeTemplateDir, ...s.scripts]);
 
-    const parentVariables: Record<string, pulumi.Output<string>> = {};
+    const parentVariables: Record<string, pulumi.Input<string>> = {};
+    let parentFingerprint: pulumi.Output<string> | undefined;
     if (s.parent) {
       // Read the channel once the parent's own pipeline has assigned it: while the
       // parent is (re)built, even in a preview, the channel input stays unknown, so the
@@ -130,34 +148,54 @@ export class GoldenImage extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: after },
       );
-      for (const p of s.parent.images)
+      parentFingerprint = images.versionFingerprint;
+      for (const p of s.parent.images ?? [])
         parentVariables[p.variable] = images.image({
           platform: p.platform,
           region: p.region,
           componentType: p.componentType,
         });
+      if (s.parent.bucketVariable) parentVariables[s.parent.bucketVariable] = s.parent.bucket;
+      if (s.parent.channelVariable) parentVariables[s.parent.channelVariable] = s.parent.channel;
     }
     const variables = pulumi
       .all({ ...s.variables, ...parentVariables })
       .apply((v) => ({ ...(v as Record<string, TemplateVariable>) }));
-    this.contentHash = variables.apply((v) =>
-      contentHash({
-        files,
-        variables: { ...v, ...(s.declared.has('git_commit') ? { git_commit: s.commit } : {}) },
-        sources: [...s.sources, `bucket:${s.bucket}`],
-      }),
-    );
+    this.contentHash = pulumi
+      .all([variables, parentFingerprint ?? ''])
+      .apply(([v, parentFp]) =>
+        contentHash({
+          files,
+          variables: {
+            ...v,
+            ...(s.declared.has('git_commit') ? { git_commit: s.commit } : {}),
+            ...(parentFp ? { parent_fingerprint: parentFp } : {}),
+          },
+          sources: [...s.sources, `bucket:${s.bucket}`],
+        }),
+      );
     const fingerprint = this.contentHash.apply((h) => versionFingerprint(h, s.commit));
     const outputDir = fingerprint.apply((fp) => path.join(s.workDir, s.bucket, fp));
     const manifestPath = outputDir.apply((dir) => path.join(dir, 'packer-manifest.json'));
 
-    const create = pulumi.all([variables, fingerprint, outputDir]).apply(([v, fp, dir]) => {
+    // Image names carry a suffix drawn once per stack and kept in its state: two stacks
+    // (or a stack that lost its state) building the same fingerprint never collide, so
+    // no build has to deregister an image of that name that the registry may serve.
+    const suffix = s.declared.has('name_suffix')
+      ? new random.RandomId(
+          `${name}-name-suffix`,
+          { byteLength: 4, keepers: { bucket: s.bucket } },
+          { parent: this },
+        ).hex
+      : pulumi.output('');
+    const create = pulumi.all([variables, fingerprint, outputDir, suffix]).apply(([v, fp, dir, sfx]) => {
       const supplied: Record<string, TemplateVariable> = {
         bucket: s.bucket,
         fingerprint: fp,
         git_commit: s.commit,
         manifest_path: path.join(dir, 'packer-manifest.json'),
         output_dir: dir,
+        name_suffix: sfx,
       };
       const pipeline = Object.fromEntries(
         Object.entries(supplied).filter(([k]) => s.declared.has(k)),
@@ -179,12 +217,13 @@ export class GoldenImage extends pulumi.ComponentResource {
       {
         create,
         // Only the trigger (the content hash) rebuilds; other inputs (credentials,
-        // checkout paths) changing runs this instead of a new build.
+        // checkout paths) changing runs this instead of a new build, which prints the
+        // previous build's manifest again (PULUMI_COMMAND_STDOUT).
         update: this.contentHash.apply((h) => unchangedCommand(s.bucket, h)),
         triggers: [this.contentHash],
         interpreter: ['/bin/bash', '-c'],
         environment: s.environment ? pulumi.secret(s.environment) : undefined,
-        addPreviousOutputInEnv: false,
+        addPreviousOutputInEnv: true,
       },
       { parent: this, replaceOnChanges: ['triggers'] },
     );
@@ -194,7 +233,16 @@ export class GoldenImage extends pulumi.ComponentResource {
       {
         bucket: s.bucket,
         fingerprint,
-        manifestPath,
+        // The manifest as the build step printed it, kept in the state with its output:
+        // a rerun on a fresh machine publishes it without the local file.
+        manifest: pulumi.all([this.build.stdout, manifestPath]).apply(([stdout, file]) => {
+          const text = manifestFromOutput(stdout);
+          if (!text)
+            throw new Error(
+              `the build of ${s.bucket} printed no manifest (expected after "::ingot-manifest::"; it was written to ${file}); rebuild it with \`pulumi up --replace\` on its build command.`,
+            );
+          return text;
+        }),
         bucketDescription: s.description,
         buildLabels: this.contentHash.apply((h) => ({
           content_hash: h.slice(0, 24),
@@ -215,30 +263,35 @@ export class GoldenImage extends pulumi.ComponentResource {
       const published = pulumi
         .all([this.version.fingerprint, this.version.versionId])
         .apply(([fp]) => fp);
-      const image = new RegistryImage(
-        `${name}-test-image`,
-        {
-          bucket: s.bucket,
-          versionFingerprint: published,
-          platform: t.platform,
-          region: t.region,
-          componentType: t.componentType,
-          registry: s.registry,
-        },
-        { parent: this },
-      );
+      const targets = t.componentTypes.map((componentType) => ({
+        componentType,
+        image: new RegistryImage(
+          `${name}-test-image-${componentType.replace(/[^A-Za-z0-9-]/g, '-')}`,
+          {
+            bucket: s.bucket,
+            versionFingerprint: published,
+            platform: t.platform,
+            region: t.region,
+            componentType,
+            registry: s.registry,
+          },
+          { parent: this },
+        ).externalIdentifier,
+      }));
       const testCommand = pulumi
-        .all([image.externalIdentifier, this.version.fingerprint])
-        .apply(([id, fp]) =>
+        .all([pulumi.all(targets.map((x) => x.image)), this.version.fingerprint])
+        .apply(([images, fp]) =>
           integrationTestCommand({
             script: t.script,
             mode: t.mode,
             smoke: t.smoke,
-            image: id,
+            targets: targets.map((x, i) => ({ componentType: x.componentType, image: images[i] })),
             region: t.region,
             bucket: s.bucket,
             fingerprint: fp,
+            runner: t.runner,
             args: t.args,
+            cli: ingotCli(s.packageRoot),
           }),
         );
       this.integrationTest = new command.local.Command(

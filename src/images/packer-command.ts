@@ -72,14 +72,32 @@ export interface PackerBuildCommandOptions {
   fingerprint: string;
 }
 
+/** The line before the manifest in the build step's output (kept in the Pulumi state). */
+export const MANIFEST_MARKER = '::ingot-manifest::';
+
 /**
- * The build step as one bash script. `-force` only replaces artifacts of the same name,
- * and names derive from the content fingerprint, so it only ever replaces the leftovers
- * of an earlier failed run of the very same version.
+ * The manifest a build step printed after its marker: the build's record in the Pulumi
+ * state, so publishing never depends on a local file surviving until the next run.
+ */
+export function manifestFromOutput(stdout: string): string | undefined {
+  const at = stdout.lastIndexOf(`${MANIFEST_MARKER}\n`);
+  if (at < 0) return undefined;
+  const text = stdout.slice(at + MANIFEST_MARKER.length + 1).trim();
+  return text || undefined;
+}
+
+/**
+ * The build step as one bash script; it ends by printing the manifest after
+ * {@link MANIFEST_MARKER}. `-force` (replace artifacts of the same name) is only given to
+ * local builds: on a cloud it would deregister an AMI of the same name that the registry
+ * may serve. Child templates read their parent with Packer's HCP Packer data sources,
+ * which talk to the registry of `INGOT_REGISTRY_URL` unless `HCP_API_ADDRESS` is set.
  */
 export function packerBuildCommand(o: PackerBuildCommandOptions): string {
   const q = shellQuote;
   const packer = q(o.packer);
+  const local = o.sources.every((s) => s.startsWith('file.'));
+  const manifest = path.join(o.outputDir, 'packer-manifest.json');
   const vars = Object.keys(o.variables)
     .sort()
     .map((name) => `  -var ${q(`${name}=${variableText(o.variables[name])}`)} \\`);
@@ -87,18 +105,31 @@ export function packerBuildCommand(o: PackerBuildCommandOptions): string {
     'set -euo pipefail',
     `export CHECKPOINT_DISABLE=1 HCP_PACKER_REGISTRY=${o.hcpPackerRegistry ? 'on' : 'off'}`,
     ...(o.hcpPackerRegistry ? [`export HCP_PACKER_BUILD_FINGERPRINT=${q(o.fingerprint)}`] : []),
+    'if [ -z "${HCP_API_ADDRESS:-}" ] && [ -n "${INGOT_REGISTRY_URL:-}" ]; then',
+    '  export HCP_API_ADDRESS="$INGOT_REGISTRY_URL" HCP_AUTH_URL="${HCP_AUTH_URL:-$INGOT_REGISTRY_URL/oauth2/token}"',
+    'fi',
     `mkdir -p ${q(o.outputDir)}`,
     `cd ${q(o.templateDir)}`,
     ...(o.init ? [`${packer} init .`] : []),
-    `${packer} build -machine-readable -color=false -force \\`,
+    `${packer} build -machine-readable -color=false${local ? ' -force' : ''} \\`,
     `  -only=${q([...o.sources].sort().join(','))} \\`,
     ...vars,
     `  . | bash ${q(o.logFilter)} ${q(path.join(o.outputDir, 'packer-build.log'))}`,
+    `echo ${q(MANIFEST_MARKER)}`,
+    `cat ${q(manifest)}`,
   ];
   return `${lines.join('\n')}\n`;
 }
 
-/** The `update` step: inputs that do not change the image (credentials, paths) changed. */
+/**
+ * The `update` step: inputs that do not change the image (credentials, paths) changed.
+ * It prints the manifest of the build it stands for again (from the previous output,
+ * `PULUMI_COMMAND_STDOUT`), so a rerun on a fresh machine can still publish it.
+ */
 export function unchangedCommand(bucket: string, hash: string): string {
-  return `echo ${shellQuote(`ingot: ${bucket} is unchanged (content hash ${hash.slice(0, 24)}); nothing to rebuild.`)}\n`;
+  return [
+    `echo ${shellQuote(`ingot: ${bucket} is unchanged (content hash ${hash.slice(0, 24)}); nothing to rebuild.`)}`,
+    `printf '%s\\n' "\${PULUMI_COMMAND_STDOUT:-}" | sed -n ${shellQuote(`/^${MANIFEST_MARKER}$/,$p`)}`,
+    '',
+  ].join('\n');
 }
