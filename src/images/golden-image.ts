@@ -161,19 +161,17 @@ export class GoldenImage extends pulumi.ComponentResource {
     const variables = pulumi
       .all({ ...s.variables, ...parentVariables })
       .apply((v) => ({ ...(v as Record<string, TemplateVariable>) }));
-    this.contentHash = pulumi
-      .all([variables, parentFingerprint ?? ''])
-      .apply(([v, parentFp]) =>
-        contentHash({
-          files,
-          variables: {
-            ...v,
-            ...(s.declared.has('git_commit') ? { git_commit: s.commit } : {}),
-            ...(parentFp ? { parent_fingerprint: parentFp } : {}),
-          },
-          sources: [...s.sources, `bucket:${s.bucket}`],
-        }),
-      );
+    this.contentHash = pulumi.all([variables, parentFingerprint ?? '']).apply(([v, parentFp]) =>
+      contentHash({
+        files,
+        variables: {
+          ...v,
+          ...(s.declared.has('git_commit') ? { git_commit: s.commit } : {}),
+          ...(parentFp ? { parent_fingerprint: parentFp } : {}),
+        },
+        sources: [...s.sources, `bucket:${s.bucket}`],
+      }),
+    );
     const fingerprint = this.contentHash.apply((h) => versionFingerprint(h, s.commit));
     const outputDir = fingerprint.apply((fp) => path.join(s.workDir, s.bucket, fp));
     const manifestPath = outputDir.apply((dir) => path.join(dir, 'packer-manifest.json'));
@@ -188,30 +186,32 @@ export class GoldenImage extends pulumi.ComponentResource {
           { parent: this },
         ).hex
       : pulumi.output('');
-    const create = pulumi.all([variables, fingerprint, outputDir, suffix]).apply(([v, fp, dir, sfx]) => {
-      const supplied: Record<string, TemplateVariable> = {
-        bucket: s.bucket,
-        fingerprint: fp,
-        git_commit: s.commit,
-        manifest_path: path.join(dir, 'packer-manifest.json'),
-        output_dir: dir,
-        name_suffix: sfx,
-      };
-      const pipeline = Object.fromEntries(
-        Object.entries(supplied).filter(([k]) => s.declared.has(k)),
-      );
-      return packerBuildCommand({
-        templateDir: s.templateDir,
-        outputDir: dir,
-        sources: s.sources,
-        variables: { ...v, ...pipeline },
-        init: s.init,
-        logFilter: s.logFilter,
-        packer: s.packer,
-        hcpPackerRegistry: s.hcpPackerRegistry,
-        fingerprint: fp,
+    const create = pulumi
+      .all([variables, fingerprint, outputDir, suffix])
+      .apply(([v, fp, dir, sfx]) => {
+        const supplied: Record<string, TemplateVariable> = {
+          bucket: s.bucket,
+          fingerprint: fp,
+          git_commit: s.commit,
+          manifest_path: path.join(dir, 'packer-manifest.json'),
+          output_dir: dir,
+          name_suffix: sfx,
+        };
+        const pipeline = Object.fromEntries(
+          Object.entries(supplied).filter(([k]) => s.declared.has(k)),
+        );
+        return packerBuildCommand({
+          templateDir: s.templateDir,
+          outputDir: dir,
+          sources: s.sources,
+          variables: { ...v, ...pipeline },
+          init: s.init,
+          logFilter: s.logFilter,
+          packer: s.packer,
+          hcpPackerRegistry: s.hcpPackerRegistry,
+          fingerprint: fp,
+        });
       });
-    });
     this.build = new command.local.Command(
       `${name}-build`,
       {

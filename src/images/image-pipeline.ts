@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ChannelAssignment } from '../provider/channel-assignment';
 import { GoldenImage, type GoldenImageArgs } from './golden-image';
-import type { IntegrationTestArgs } from './integration-test';
+import type { IntegrationTestArgs, IntegrationTestRunner } from './integration-test';
 import type { ImagePipelineConfig } from './pipeline-config';
 import {
   PLATFORM,
@@ -46,6 +46,39 @@ function cloudsOf(spec: TemplateSpec, config: ImagePipelineConfig): Cloud[] {
   );
 }
 
+/** The registration the test runner uses: the fleet's GitHub settings and its secret on that cloud. */
+function testRunner(
+  spec: TemplateSpec,
+  config: ImagePipelineConfig,
+  cloud: Cloud,
+): IntegrationTestRunner | undefined {
+  const github = config.integrationTest ? config.integrationTest.github : undefined;
+  if (!github) return undefined;
+  // Locally the boot script reads its secret as on AWS (the test points the image's AWS
+  // CLI at a local endpoint).
+  const secret: IntegrationTestRunner['secret'] =
+    cloud === 'gcp'
+      ? {
+          cloud: 'gcp',
+          project: config.gcp?.projectId ?? '',
+          name: github.registrationSecret.gcp ?? '',
+        }
+      : {
+          cloud: 'aws',
+          region: config.aws?.regions[0] ?? 'us-east-1',
+          name: github.registrationSecret.aws ?? '',
+        };
+  return {
+    os: spec.os,
+    organization: github.organization,
+    runnerGroup: github.runnerGroup,
+    githubUrl: github.url,
+    apiUrl: github.apiUrl,
+    secret,
+  };
+}
+
+/** The test of a template: every architecture built on the test's cloud, booted like the fleet boots it. */
 function testOf(
   spec: TemplateSpec,
   config: ImagePipelineConfig,
@@ -54,17 +87,22 @@ function testOf(
   if (config.integrationTest === false) return undefined;
   const wanted = clouds.includes('local') ? 'local' : config.integrationTest.cloud;
   const cloud = wanted && clouds.includes(wanted) ? wanted : clouds[0];
-  const source =
-    spec.sources.find((s) => s.cloud === cloud && s.arch === 'x64') ??
-    spec.sources.find((s) => s.cloud === cloud);
-  if (!source) return undefined;
+  const sources = spec.sources.filter((s) => s.cloud === cloud);
+  if (sources.length === 0) return undefined;
   return {
     mode: cloud,
     smoke: spec.smoke,
     platform: PLATFORM[cloud],
     region: artifactRegion(config, cloud),
-    componentType: source.name,
-    args: { ...spec.testArgs?.(config, cloud), ...config.integrationTest.args },
+    componentTypes: sources.map((s) => s.name),
+    runner: spec.smoke === 'runner' ? testRunner(spec, config, cloud) : undefined,
+    args: {
+      ...spec.testArgs?.(config, cloud),
+      ...(config.integrationTest.github
+        ? { organization: config.integrationTest.github.organization }
+        : {}),
+      ...config.integrationTest.args,
+    },
     environment: config.testEnvironment,
   };
 }
@@ -96,6 +134,8 @@ export class ImagePipeline extends pulumi.ComponentResource {
           ? {
               bucket: parentSpec.bucket,
               channel: config.parentChannel,
+              bucketVariable: spec.parentVariables?.bucket,
+              channelVariable: spec.parentVariables?.channel,
               images: (spec.parentImages ?? [])
                 .filter((p) => clouds.includes(p.cloud))
                 .map((p) => ({

@@ -65,7 +65,11 @@ export interface IntegrationTestInvocation {
 }
 
 /** The runner name prefix (and only label) of one architecture's test machine. */
-export function testRunnerPrefix(bucket: string, fingerprint: string, componentType: string): string {
+export function testRunnerPrefix(
+  bucket: string,
+  fingerprint: string,
+  componentType: string,
+): string {
   const arch = /arm64/.test(componentType) ? 'arm64' : 'x64';
   const fp = fingerprint
     .toLowerCase()
@@ -122,7 +126,11 @@ export function integrationTestCommand(t: IntegrationTestInvocation): string {
     let extra = '';
     if (t.smoke === 'runner' && t.runner) {
       const userData = testUserData(t.runner, t.mode, prefix);
-      lines.push(`cat >"$work/user-data" <<'INGOT_USER_DATA'`, userData.replace(/\n$/, ''), 'INGOT_USER_DATA');
+      lines.push(
+        `cat >"$work/user-data" <<'INGOT_USER_DATA'`,
+        userData.replace(/\n$/, ''),
+        'INGOT_USER_DATA',
+      );
       extra = ` --user-data "$work/user-data" --runner-prefix ${q(prefix)}`;
     }
     lines.push(

@@ -3,6 +3,14 @@ import path from 'node:path';
 import type { RegistryConnectionArgs } from '../provider/registry-connection';
 import { parseDuration } from '../registry/duration';
 import type { TemplateVariable } from './content-hash';
+import {
+  awsSharingProblems,
+  parseTestGithub,
+  runnerPinProblems,
+  type AwsSharing,
+  type TestGithubConfig,
+} from './pipeline-settings';
+import { RUNNER_MINIMUM_VERSION } from './runner-release';
 import { DEFAULT_TEMPLATES, TEMPLATES } from './template-catalog';
 
 /**
@@ -12,7 +20,7 @@ import { DEFAULT_TEMPLATES, TEMPLATES } from './template-catalog';
  */
 export type PipelineRole = 'build' | 'promote';
 
-export interface AwsImageConfig {
+export interface AwsImageConfig extends AwsSharing {
   /** Regions of every AMI: built in the first, copied to the others. */
   regions: string[];
   subnetId?: string;
@@ -41,7 +49,16 @@ export interface ImagePipelineConfig {
   aws?: AwsImageConfig;
   gcp?: GcpImageConfig;
   /** false: assign the channel right after publishing (not recommended). */
-  integrationTest: false | { cloud?: 'aws' | 'gcp'; args: Record<string, string> };
+  integrationTest:
+    | false
+    | {
+        cloud?: 'aws' | 'gcp';
+        args: Record<string, string>;
+        /** How the test runner registers: the fleet's `github` settings. */
+        github?: TestGithubConfig;
+      };
+  /** The lowest runner version a template may pin (GitHub refuses older ones). */
+  runnerMinimumVersion: string;
   /** Opaque value hashed into every image: change it (e.g. weekly) to rebuild for patches. */
   buildEpoch: string;
   /** Let Packer also publish natively through the templates' hcp_packer_registry blocks. */
@@ -84,6 +101,7 @@ const KEYS = [
   'hcpPackerRegistry',
   'workDir',
   'variables',
+  'runnerMinimumVersion',
 ];
 const CHANNEL = /^[A-Za-z0-9-]{1,36}$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -120,7 +138,39 @@ function parseAws(raw: unknown, problems: string[]): AwsImageConfig | undefined 
     problems.push('images.aws must be an object with regions, e.g. { regions: [us-east-1] }.');
     return undefined;
   }
-  unknownKeys('images.aws', raw, ['regions', 'subnetId', 'instanceTypes', 'mac'], problems);
+  unknownKeys(
+    'images.aws',
+    raw,
+    [
+      'regions',
+      'subnetId',
+      'instanceTypes',
+      'mac',
+      'kmsKeyId',
+      'regionKmsKeyIds',
+      'amiUsers',
+      'amiOrgArns',
+    ],
+    problems,
+  );
+  const strings = (key: string): string[] | undefined => {
+    if (raw[key] === undefined) return undefined;
+    if (isStrings(raw[key])) return raw[key];
+    problems.push(`images.aws.${key} must be a list of strings.`);
+    return undefined;
+  };
+  const regionKeys = raw.regionKmsKeyIds;
+  if (
+    regionKeys !== undefined &&
+    (!isObject(regionKeys) || !Object.values(regionKeys).every((v) => typeof v === 'string'))
+  )
+    problems.push('images.aws.regionKmsKeyIds must map region names to KMS key ids.');
+  const sharing: AwsSharing = {
+    kmsKeyId: optionalString('images.aws.kmsKeyId', raw.kmsKeyId, problems),
+    regionKmsKeyIds: isObject(regionKeys) ? (regionKeys as Record<string, string>) : undefined,
+    amiUsers: strings('amiUsers'),
+    amiOrgArns: strings('amiOrgArns'),
+  };
   const regions = isStrings(raw.regions) ? raw.regions : [];
   if (regions.length === 0)
     problems.push('images.aws.regions must list at least one region, e.g. [us-east-1, eu-west-1].');
@@ -162,7 +212,9 @@ function parseAws(raw: unknown, problems: string[]): AwsImageConfig | undefined 
         );
     }
   }
+  problems.push(...awsSharingProblems(sharing, regions));
   return {
+    ...sharing,
     regions,
     subnetId: optionalString('images.aws.subnetId', raw.subnetId, problems),
     instanceTypes: {
@@ -212,6 +264,8 @@ export function parseImagePipelineConfig(
   stack: string,
   extras: Pick<ImagePipelineConfig, 'environment' | 'testEnvironment' | 'registry'> & {
     root?: string;
+    /** The fleet's `github` stack config: the integration test registers like the fleet. */
+    github?: unknown;
   } = {},
 ): ImagePipelineConfig {
   const problems: string[] = [];
@@ -288,7 +342,7 @@ export function parseImagePipelineConfig(
     const t = value.integrationTest;
     if (!isObject(t)) problems.push('images.integrationTest must be an object or false.');
     else {
-      unknownKeys('images.integrationTest', t, ['cloud', 'args'], problems);
+      unknownKeys('images.integrationTest', t, ['cloud', 'args', 'github'], problems);
       if (t.cloud !== undefined && t.cloud !== 'aws' && t.cloud !== 'gcp')
         problems.push(
           `images.integrationTest.cloud is ${JSON.stringify(t.cloud)}; use "aws" or "gcp".`,
@@ -303,9 +357,12 @@ export function parseImagePipelineConfig(
       integrationTest = {
         cloud: t.cloud as 'aws' | 'gcp' | undefined,
         args: isObject(args) ? (args as Record<string, string>) : {},
+        github: parseTestGithub('images.integrationTest.github', t.github, problems),
       };
     }
   }
+  if (integrationTest && !integrationTest.github && extras.github !== undefined)
+    integrationTest.github = parseTestGithub('github (the fleet config)', extras.github, problems);
 
   const variables: ImagePipelineConfig['variables'] = {};
   if (value.variables !== undefined) {
@@ -336,6 +393,9 @@ export function parseImagePipelineConfig(
     hcpPackerRegistry: value.hcpPackerRegistry === true,
     workDir: optionalString('images.workDir', value.workDir, problems) ?? '.ingot/images',
     variables,
+    runnerMinimumVersion:
+      optionalString('images.runnerMinimumVersion', value.runnerMinimumVersion, problems) ??
+      RUNNER_MINIMUM_VERSION,
     root: path.resolve(extras.root ?? process.cwd()),
     environment: extras.environment,
     testEnvironment: extras.testEnvironment,
@@ -355,6 +415,17 @@ export function parseImagePipelineConfig(
         );
     }
   }
+  if (role === 'build') {
+    const built = templates
+      .filter((t) => TEMPLATES[t])
+      .map((t) => ({ name: t, dir: TEMPLATES[t].dir }));
+    problems.push(...runnerPinProblems(config.root, built, variables, config.runnerMinimumVersion));
+    const test = config.integrationTest;
+    if (test && !test.github && templates.some((t) => TEMPLATES[t]?.smoke === 'runner'))
+      problems.push(
+        "images.integrationTest.github is not set and the stack has no github config: the runner images' test registers a runner like the fleet does; set the fleet's github config (organization, registrationSecret) or images.integrationTest.github, or images.integrationTest: false.",
+      );
+  }
   if (problems.length > 0) throw new ImagePipelineConfigError(stack, problems);
   return config;
 }
@@ -372,5 +443,6 @@ export function loadImagePipelineConfig(
   return parseImagePipelineConfig(config.getObject<unknown>('images'), stack, {
     environment: config.getSecretObject<Record<string, string>>('imagesEnvironment'),
     testEnvironment: config.getSecretObject<Record<string, string>>('imagesTestEnvironment'),
+    github: config.getObject<unknown>('github'),
   });
 }

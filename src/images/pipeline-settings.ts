@@ -34,13 +34,18 @@ export function parseTestGithub(
   }
   const known = ['organization', 'runnerGroup', 'url', 'apiUrl', 'registrationSecret', 'labels'];
   for (const key of Object.keys(raw))
-    if (!known.includes(key)) problems.push(`${where}.${key} is not a setting; use one of ${known.join(', ')}.`);
+    if (!known.includes(key))
+      problems.push(`${where}.${key} is not a setting; use one of ${known.join(', ')}.`);
   const organization = typeof raw.organization === 'string' ? raw.organization : '';
   if (!/^[A-Za-z0-9-]{1,39}$/.test(organization))
-    problems.push(`${where}.organization is ${JSON.stringify(raw.organization ?? null)}; name the GitHub organization the test runner registers with.`);
+    problems.push(
+      `${where}.organization is ${JSON.stringify(raw.organization ?? null)}; name the GitHub organization the test runner registers with.`,
+    );
   const secret = isObject(raw.registrationSecret) ? raw.registrationSecret : {};
   if (!secret.aws && !secret.gcp)
-    problems.push(`${where}.registrationSecret must name the secret with the GitHub App per cloud, e.g. { aws: ingot/dev/github-runner-app }.`);
+    problems.push(
+      `${where}.registrationSecret must name the secret with the GitHub App per cloud, e.g. { aws: ingot/dev/github-runner-app }.`,
+    );
   for (const url of ['url', 'apiUrl'] as const)
     if (raw[url] !== undefined && !/^https?:\/\/[^\s]+$/.test(String(raw[url])))
       problems.push(`${where}.${url} is ${JSON.stringify(raw[url])}; use an http(s) URL.`);
@@ -48,7 +53,8 @@ export function parseTestGithub(
     organization,
     runnerGroup: typeof raw.runnerGroup === 'string' ? raw.runnerGroup : 'Default',
     url: typeof raw.url === 'string' ? raw.url.replace(/\/$/, '') : 'https://github.com',
-    apiUrl: typeof raw.apiUrl === 'string' ? raw.apiUrl.replace(/\/$/, '') : 'https://api.github.com',
+    apiUrl:
+      typeof raw.apiUrl === 'string' ? raw.apiUrl.replace(/\/$/, '') : 'https://api.github.com',
     registrationSecret: {
       aws: typeof secret.aws === 'string' ? secret.aws : undefined,
       gcp: typeof secret.gcp === 'string' ? secret.gcp : undefined,
@@ -67,19 +73,26 @@ export interface AwsSharing {
 export function awsSharingProblems(sharing: AwsSharing, regions: string[]): string[] {
   const problems: string[] = [];
   (sharing.amiUsers ?? []).forEach((a, i) => {
-    if (!/^\d{12}$/.test(a)) problems.push(`images.aws.amiUsers[${i}] is "${a}"; use a 12-digit AWS account id.`);
+    if (!/^\d{12}$/.test(a))
+      problems.push(`images.aws.amiUsers[${i}] is "${a}"; use a 12-digit AWS account id.`);
   });
   (sharing.amiOrgArns ?? []).forEach((a, i) => {
     if (!/^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/.test(a))
-      problems.push(`images.aws.amiOrgArns[${i}] is "${a}"; use an organization ARN such as arn:aws:organizations::123456789012:organization/o-abcd123456.`);
+      problems.push(
+        `images.aws.amiOrgArns[${i}] is "${a}"; use an organization ARN such as arn:aws:organizations::123456789012:organization/o-abcd123456.`,
+      );
   });
   const shared = (sharing.amiUsers?.length ?? 0) + (sharing.amiOrgArns?.length ?? 0) > 0;
   if (shared && !sharing.kmsKeyId)
-    problems.push('images.aws shares AMIs (amiUsers/amiOrgArns) but sets no kmsKeyId: encrypted AMIs can only be shared with a customer managed KMS key; set images.aws.kmsKeyId (and regionKmsKeyIds for the copy regions).');
+    problems.push(
+      'images.aws shares AMIs (amiUsers/amiOrgArns) but sets no kmsKeyId: encrypted AMIs can only be shared with a customer managed KMS key; set images.aws.kmsKeyId (and regionKmsKeyIds for the copy regions).',
+    );
   if (sharing.kmsKeyId)
     for (const region of regions.slice(1))
       if (!sharing.regionKmsKeyIds?.[region])
-        problems.push(`images.aws.regionKmsKeyIds has no key for ${region}: KMS keys are regional, so each copy region needs its own (images.aws.regionKmsKeyIds.${region}).`);
+        problems.push(
+          `images.aws.regionKmsKeyIds has no key for ${region}: KMS keys are regional, so each copy region needs its own (images.aws.regionKmsKeyIds.${region}).`,
+        );
   return problems;
 }
 
@@ -98,7 +111,9 @@ export function templateDefault(root: string, dir: string, variable: string): st
   const file = path.join(root, dir, 'variables.pkr.hcl');
   if (!fs.existsSync(file)) return undefined;
   const text = fs.readFileSync(file, 'utf8');
-  const block = new RegExp(`variable "${variable}" \\{[^}]*?default\\s*=\\s*"([^"]*)"`, 's').exec(text);
+  const block = new RegExp(`variable "${variable}" \\{[^}]*?default\\s*=\\s*"([^"]*)"`, 's').exec(
+    text,
+  );
   return block?.[1];
 }
 
@@ -116,10 +131,13 @@ export function runnerPinProblems(
   const problems: string[] = [];
   for (const t of templates) {
     const override = variables[t.name]?.runner_version;
-    const version = typeof override === 'string' ? override : templateDefault(root, t.dir, 'runner_version');
+    const version =
+      typeof override === 'string' ? override : templateDefault(root, t.dir, 'runner_version');
     if (!version) continue;
     if (!/^\d+\.\d+\.\d+$/.test(version))
-      problems.push(`${t.name}: runner_version is "${version}"; use a release version such as ${minimum}.`);
+      problems.push(
+        `${t.name}: runner_version is "${version}"; use a release version such as ${minimum}.`,
+      );
     else if (compareVersions(version, minimum) < 0)
       problems.push(
         `${t.name}: runner_version ${version} is below the minimum ${minimum} that GitHub accepts for registration; run \`npm run images:bump-runner\` (or set images.variables.${t.name}.runner_version to ${minimum} or later with its checksums).`,

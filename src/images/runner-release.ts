@@ -57,7 +57,9 @@ export function parseRunnerRelease(json: unknown): RunnerRelease {
   const tag = typeof r.tag_name === 'string' ? r.tag_name : '';
   const version = tag.replace(/^v/, '');
   if (!/^\d+\.\d+\.\d+$/.test(version))
-    throw new Error(`the release's tag_name is ${JSON.stringify(r.tag_name ?? null)}, not a runner version such as v2.330.0.`);
+    throw new Error(
+      `the release's tag_name is ${JSON.stringify(r.tag_name ?? null)}, not a runner version such as v2.330.0.`,
+    );
   if (r.draft === true || r.prerelease === true)
     throw new Error(`release ${tag} is a draft or a pre-release; pin published releases only.`);
   if (typeof r.published_at !== 'string' || Number.isNaN(Date.parse(r.published_at)))
@@ -67,10 +69,15 @@ export function parseRunnerRelease(json: unknown): RunnerRelease {
   for (const platform of RUNNER_PLATFORMS) {
     const name = runnerPackage(platform, version);
     const digest = r.assets?.find((a) => a.name === name)?.digest;
-    const fromDigest = typeof digest === 'string' ? /^sha256:([0-9a-f]{64})$/.exec(digest)?.[1] : undefined;
-    const fromBody = new RegExp(`<!-- BEGIN SHA ${platform} -->([0-9a-f]{64})<!-- END SHA ${platform} -->`).exec(body)?.[1];
+    const fromDigest =
+      typeof digest === 'string' ? /^sha256:([0-9a-f]{64})$/.exec(digest)?.[1] : undefined;
+    const fromBody = new RegExp(
+      `<!-- BEGIN SHA ${platform} -->([0-9a-f]{64})<!-- END SHA ${platform} -->`,
+    ).exec(body)?.[1];
     if (fromDigest && fromBody && fromDigest !== fromBody)
-      throw new Error(`release ${tag} lists two checksums for ${name} (asset digest ${fromDigest}, release notes ${fromBody}); refusing to pick one.`);
+      throw new Error(
+        `release ${tag} lists two checksums for ${name} (asset digest ${fromDigest}, release notes ${fromBody}); refusing to pick one.`,
+      );
     const value = fromDigest ?? fromBody;
     if (value) sha256[platform] = value;
   }
@@ -88,7 +95,10 @@ export function runnerVersionStatus(
   minimum = RUNNER_MINIMUM_VERSION,
 ): { ok: boolean; reason?: string; deadline?: string } {
   if (compareVersions(version, minimum) < 0)
-    return { ok: false, reason: `runner ${version} is below the minimum ${minimum} GitHub registers` };
+    return {
+      ok: false,
+      reason: `runner ${version} is below the minimum ${minimum} GitHub registers`,
+    };
   const newer = releases
     .filter((r) => compareVersions(r.version, version) > 0)
     .sort((a, b) => Date.parse(a.publishedAt) - Date.parse(b.publishedAt))[0];

@@ -1,6 +1,8 @@
 import type { TemplateVariable } from './content-hash';
 import type { ImagePipelineConfig } from './pipeline-config';
+import type { Os } from '../fleet/sizes';
 import type { SmokeCheck } from './integration-test';
+import { awsSharingVariables } from './pipeline-settings';
 
 /**
  * The templates under packer/: where they live, which shared scripts they read (hashed
@@ -19,6 +21,8 @@ export interface CatalogSource {
 
 export interface TemplateSpec {
   name: string;
+  /** The OS of the image: which of the fleet's boot scripts its test boots with. */
+  os: Os;
   bucket: string;
   description: string;
   /** Template directory, relative to the repository root. */
@@ -29,6 +33,8 @@ export interface TemplateSpec {
   /** The template this one builds on; its artifacts become `parentImages` variables. */
   parent?: string;
   parentImages?: { variable: string; cloud: Cloud; arch: Arch }[];
+  /** Variables that receive the parent's bucket and channel (templates reading it with hcp-packer-version). */
+  parentVariables?: { bucket: string; channel: string };
   smoke: SmokeCheck;
   /** Variables from the stack config, for the clouds being built. */
   variables(config: ImagePipelineConfig): Record<string, TemplateVariable>;
@@ -53,7 +59,10 @@ const WINDOWS = 'packer/scripts/windows';
 
 function awsVariables(c: ImagePipelineConfig, types: Record<string, string | undefined> = {}) {
   if (!c.aws) return {};
-  const vars: Record<string, TemplateVariable> = { aws_regions: c.aws.regions };
+  const vars: Record<string, TemplateVariable> = {
+    aws_regions: c.aws.regions,
+    ...awsSharingVariables(c.aws),
+  };
   if (c.aws.subnetId) vars.aws_subnet_id = c.aws.subnetId;
   for (const [name, value] of Object.entries(types)) if (value) vars[name] = value;
   return vars;
@@ -76,6 +85,7 @@ function cloudTestArgs(c: ImagePipelineConfig, cloud: Cloud): Record<string, str
 }
 
 const ubuntuBase: TemplateSpec = {
+  os: 'ubuntu',
   name: 'ubuntu-base',
   bucket: 'ubuntu-base',
   description: 'Ubuntu 24.04: hardened, patched, monitoring agent',
@@ -106,6 +116,7 @@ const ubuntuBase: TemplateSpec = {
 };
 
 const runnerUbuntu: TemplateSpec = {
+  os: 'ubuntu',
   name: 'runner-ubuntu',
   bucket: 'runner-ubuntu',
   description: 'GitHub Actions runner on Ubuntu 24.04, built on ubuntu-base',
@@ -125,13 +136,10 @@ const runnerUbuntu: TemplateSpec = {
     { name: 'googlecompute.runner', cloud: 'gcp', arch: 'x64' },
   ],
   parent: 'ubuntu-base',
-  parentImages: [
-    { variable: 'source_ami_x64', cloud: 'aws', arch: 'x64' },
-    { variable: 'source_ami_arm64', cloud: 'aws', arch: 'arm64' },
-    { variable: 'gcp_source_image', cloud: 'gcp', arch: 'x64' },
-  ],
+  parentVariables: { bucket: 'parent_bucket', channel: 'parent_channel' },
   smoke: 'runner',
   variables: (c) => ({
+    clouds: (['aws', 'gcp'] as const).filter((cloud) => c[cloud]),
     ...awsVariables(c, {
       aws_instance_type_x64: c.aws?.instanceTypes.x64,
       aws_instance_type_arm64: c.aws?.instanceTypes.arm64,
@@ -142,6 +150,7 @@ const runnerUbuntu: TemplateSpec = {
 };
 
 const runnerWindows: TemplateSpec = {
+  os: 'windows',
   name: 'runner-windows',
   bucket: 'runner-windows',
   description: 'GitHub Actions runner on Windows Server 2022',
@@ -176,6 +185,7 @@ const runnerWindows: TemplateSpec = {
 };
 
 const runnerMacos: TemplateSpec = {
+  os: 'macos',
   name: 'runner-macos',
   bucket: 'runner-macos',
   description:
@@ -233,6 +243,7 @@ function localTemplate(
 ): TemplateSpec {
   return {
     name,
+    os: counterpart.os,
     bucket: name,
     description: `Local ${counterpart.name} (packer/local: Debian root file system, the same scripts)${
       layer === 'runner' ? ', built on local-base' : ''
