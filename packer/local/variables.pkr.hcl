@@ -90,7 +90,7 @@ variable "runner_download_url" {
   description = "Where the runner package is downloaded from: <url>/v<version>/actions-runner-linux-<arch>-<version>.tar.gz (locally, a server on 127.0.0.1)."
   default     = "https://github.com/actions/runner/releases/download"
   validation {
-    condition     = length(regexall("^https?://", var.runner_download_url)) > 0
+    condition     = substr(var.runner_download_url, 0, 7) == "http://" || substr(var.runner_download_url, 0, 8) == "https://"
     error_message = "The runner_download_url must be an http(s) URL, e.g. http://127.0.0.1:8080/runner."
   }
 }
@@ -100,7 +100,7 @@ variable "runner_sha256_x64" {
   description = "SHA-256 of the x64 runner package; the x64 build fails when the download does not match."
   default     = "af5c33fa94f3cc33b8e97937939136a6b04197e6dadfcfb3b6e33ae1bf41e79a"
   validation {
-    condition     = length(regexall("^[0-9a-f]{64}$", var.runner_sha256_x64)) > 0
+    condition     = length(var.runner_sha256_x64) == 64 && lower(var.runner_sha256_x64) == var.runner_sha256_x64
     error_message = "The runner_sha256_x64 must be 64 lowercase hex digits."
   }
 }
@@ -110,7 +110,7 @@ variable "runner_sha256_arm64" {
   description = "SHA-256 of the arm64 runner package; the arm64 build fails when the download does not match."
   default     = "9cb43527912086c7c8fb4119cb06409fcbcbd6f93a2d8507f30b07c495620f5c"
   validation {
-    condition     = length(regexall("^[0-9a-f]{64}$", var.runner_sha256_arm64)) > 0
+    condition     = length(var.runner_sha256_arm64) == 64 && lower(var.runner_sha256_arm64) == var.runner_sha256_arm64
     error_message = "The runner_sha256_arm64 must be 64 lowercase hex digits."
   }
 }

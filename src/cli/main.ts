@@ -3,6 +3,7 @@ import { bucketsCommand } from './buckets-command';
 import { channelsCommand } from './channels-command';
 import { driftCommand } from './drift-command';
 import { ExitError } from './exit-codes';
+import { imagesCommand } from './images-command';
 import { principalsCommand } from './principals-command';
 import { publishCommand } from './publish-command';
 import { registryCommand } from './registry-command';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   program.addCommand(publishCommand());
   program.addCommand(resolveCommand());
   program.addCommand(driftCommand());
+  program.addCommand(imagesCommand());
   configureTree(program);
   return program;
 }

@@ -55,7 +55,7 @@ export function setDefault(text: string, name: string, value: string, file: stri
     ? body.replace(/\n(\s*)default(\s*)=(\s*)"[^"]*"/, `\n$1default$2=$3"${value}"`)
     : body.replace(
         /\n(\s*)description(\s*)= ("(?:[^"\\]|\\.)*")\n/,
-        (m, indent, pad, desc) =>
+        (_match, indent, pad, desc) =>
           `\n${indent}description${pad}= ${desc}\n${indent}default${' '.repeat('description'.length + pad.length - 'default'.length)}= "${value}"\n`,
       );
   return text.slice(0, block.start) + updated + text.slice(block.end);

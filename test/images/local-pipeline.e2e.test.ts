@@ -109,7 +109,7 @@ describe('local image pipeline end to end (debootstrap, real scripts, fleet boot
   async function run(stack: string, images: Record<string, unknown>, last: string) {
     const engine = new LocalEngine('ingot-images', stack).install();
     imagePipeline(config(stack, images));
-    return { engine, last: await engine.done(last, 30 * 60_000).catch((e: Error) => e) };
+    return { engine, last: await engine.settled(last, 30 * 60_000).catch((e: Error) => e) };
   }
 
   const fingerprints: Record<string, string> = {};

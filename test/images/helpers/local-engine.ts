@@ -153,6 +153,21 @@ export class LocalEngine {
     throw new Error(`resource ${name} was neither created nor failed`);
   }
 
+  /**
+   * Waits until `name` is created, or until any resource failed (the engine stops at the
+   * first failure, so `name` would never come): throws that resource's error.
+   */
+  async settled(name: string, limit = 30_000): Promise<EngineResource> {
+    for (let waited = 0; waited < limit; waited += 50) {
+      const failed = this.resources.find((r) => r.error);
+      if (failed) throw new Error(`${failed.name}: ${failed.error!.message}`);
+      const found = this.find(name);
+      if (found?.state) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`resource ${name} was neither created nor failed`);
+  }
+
   /** Waits until `name` failed, and returns its error. */
   async failure(name: string, limit = 30_000): Promise<Error> {
     for (let waited = 0; waited < limit; waited += 20) {
