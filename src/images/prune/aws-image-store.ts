@@ -29,12 +29,13 @@ export class AwsImageStore implements ImageStore {
   async delete(artifact: ImageArtifact): Promise<DeleteResult> {
     const ec2 = this.client(artifact.region);
     const id = artifact.externalIdentifier;
-    const described = await ec2
-      .send(new DescribeImagesCommand({ ImageIds: [id], Owners: ['self'] }))
-      .catch((error: Error & { name?: string }) => {
-        if (error.name === 'InvalidAMIID.NotFound') return { Images: [] };
-        throw error;
-      });
+    let described;
+    try {
+      described = await ec2.send(new DescribeImagesCommand({ ImageIds: [id], Owners: ['self'] }));
+    } catch (error) {
+      if ((error as Error).name === 'InvalidAMIID.NotFound') return { deleted: [], missing: true };
+      throw error;
+    }
     const image = described.Images?.[0];
     if (!image) return { deleted: [], missing: true };
     const snapshots = (image.BlockDeviceMappings ?? [])
