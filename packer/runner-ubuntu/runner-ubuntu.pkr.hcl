@@ -78,7 +78,7 @@ source "amazon-ebs" "runner-x64" {
   ami_regions        = local.aws_copy_regions
   ami_name           = "${local.name}-x64"
   ami_description    = "Ingot ${var.bucket} (runner ${var.runner_version}, x64), fingerprint ${var.fingerprint}"
-  source_ami         = var.source_ami_x64
+  source_ami         = data.hcp-packer-artifact.parent-x64.external_identifier
   instance_type      = var.aws_instance_type_x64
   subnet_id          = var.aws_subnet_id != "" ? var.aws_subnet_id : null
   ssh_username       = "ubuntu"
@@ -110,7 +110,7 @@ source "amazon-ebs" "runner-arm64" {
   ami_regions        = local.aws_copy_regions
   ami_name           = "${local.name}-arm64"
   ami_description    = "Ingot ${var.bucket} (runner ${var.runner_version}, arm64), fingerprint ${var.fingerprint}"
-  source_ami         = var.source_ami_arm64
+  source_ami         = data.hcp-packer-artifact.parent-arm64.external_identifier
   instance_type      = var.aws_instance_type_arm64
   subnet_id          = var.aws_subnet_id != "" ? var.aws_subnet_id : null
   ssh_username       = "ubuntu"

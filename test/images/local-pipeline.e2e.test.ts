@@ -126,23 +126,29 @@ describe('local image pipeline end to end (debootstrap, real scripts, fleet boot
 
     const build = dev.engine.find('images-local-base-build')!;
     assert.match(build.inputs.create, /packer' build -machine-readable -color=false -force/);
-    assert.match(build.output!.stdout, /\[local-base\/x64\] ==> packer\/scripts\/linux\/patch\.sh/);
-    assert.match(build.output!.stdout, /configure-apt\.sh: apt: daily timers masked/);
-    const runnerBuild = dev.engine.find('images-local-runner-build')!;
+    // Packer's full log of each build holds every script's output, as it ran.
+    const log = (name: string) => {
+      const stdout = dev.engine.find(name)!.output!.stdout;
+      const file = /full log: (\S+)/.exec(stdout)![1];
+      return fs.readFileSync(file, 'utf8').replace(/%!\(PACKER_COMMA\)/g, ',');
+    };
+    const baseLog = log('images-local-base-build');
     for (const script of [
-      'install-git.sh',
-      'install-runner.sh',
-      'install-docker.sh',
-      'install-aws-cli.sh',
+      'patch',
+      'configure-apt',
+      'harden',
+      'install-monitoring-agent',
+      'cleanup',
     ])
-      assert.match(
-        runnerBuild.output!.stdout,
-        new RegExp(`==> packer/scripts/(linux|common)/${script}`),
+      assert.ok(
+        baseLog.includes(`[local-base/${LOCAL_ARCH}] ==> packer/scripts/linux/${script}.sh`),
+        `local-base ran ${script}.sh`,
       );
-    assert.match(
-      runnerBuild.output!.stdout,
-      /record-versions\.sh: {2}"runner_version": "2\.330\.0"/,
-    );
+    assert.match(baseLog, /configure-apt\.sh: apt: daily timers masked/);
+    const runnerLog = log('images-local-runner-build');
+    for (const script of ['install-git', 'install-runner', 'install-docker', 'install-aws-cli'])
+      assert.match(runnerLog, new RegExp(`==> packer/scripts/(linux|common)/${script}\\.sh`));
+    assert.match(runnerLog, /record-versions\.sh: {2}"runner_version": "2\.330\.0"/);
 
     for (const bucket of TEMPLATES) {
       const current = await channel(bucket, 'dev');
@@ -225,13 +231,14 @@ describe('local image pipeline end to end (debootstrap, real scripts, fleet boot
 
   it('a failing integration test revokes the version at once, naming the failed check', async () => {
     // A second version of the runner image (the same artifact under a new fingerprint),
-    // tested by the exact command GoldenImage runs, with a smoke job that fails.
+    // tested by the exact command GoldenImage runs: the image's build info names another
+    // version, a check that fails before any machine work. (A failing smoke job is the
+    // same path: test/images/integration-test-script.test.ts.)
     const manifest = dev.engine.find('images-local-runner-version')!.inputs.manifest as string;
     const fingerprint = `${fingerprints['local-runner']}-broken`;
     await publishedVersionProvider.create!({ bucket: 'local-runner', fingerprint, manifest });
     const image = (await version('local-runner', fingerprint)).builds[0].artifacts[0]
       .external_identifier as string;
-    github.smokeJob = 'echo "docker: not found" >&2; exit 3';
     const config = dev.engine.find('images-local-runner-integration-test')!.inputs;
     const text = integrationTestCommand({
       script: path.join(ROOT, 'scripts/image-integration-test.sh'),
@@ -265,7 +272,7 @@ describe('local image pipeline end to end (debootstrap, real scripts, fleet boot
     assert.equal(revoked.status, 'VERSION_REVOKED');
     assert.match(
       revoked.revocation_message,
-      /integration test failed: smoke workflow run \d+ concluded failure/,
+      /^integration test failed: .*local-runner-x64\.tar was built for another version than .*-broken$/,
     );
     assert.equal(
       (await channel('local-runner', 'dev')).version.fingerprint,
