@@ -55,10 +55,11 @@ export function parseTestGithub(
     url: typeof raw.url === 'string' ? raw.url.replace(/\/$/, '') : 'https://github.com',
     apiUrl:
       typeof raw.apiUrl === 'string' ? raw.apiUrl.replace(/\/$/, '') : 'https://api.github.com',
-    registrationSecret: {
-      aws: typeof secret.aws === 'string' ? secret.aws : undefined,
-      gcp: typeof secret.gcp === 'string' ? secret.gcp : undefined,
-    },
+    registrationSecret: Object.fromEntries(
+      (['aws', 'gcp'] as const)
+        .filter((c) => typeof secret[c] === 'string')
+        .map((c) => [c, secret[c] as string]),
+    ),
   };
 }
 

@@ -3,9 +3,12 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import fc from 'fast-check';
 import {
+  MANIFEST_MARKER,
+  manifestFromOutput,
   packerBuildCommand,
   readTemplate,
   shellQuote,
+  unchangedCommand,
   variableText,
 } from '../../src/images/packer-command';
 import { integrationTestCommand } from '../../src/images/integration-test';
@@ -66,35 +69,83 @@ describe('packer command text', () => {
       [
         'set -euo pipefail',
         'export CHECKPOINT_DISABLE=1 HCP_PACKER_REGISTRY=off',
+        // Child templates read their parent with the HCP Packer data sources: from Ingot.
+        'if [ -z "${HCP_API_ADDRESS:-}" ] && [ -n "${INGOT_REGISTRY_URL:-}" ]; then',
+        '  export HCP_API_ADDRESS="$INGOT_REGISTRY_URL" HCP_AUTH_URL="${HCP_AUTH_URL:-$INGOT_REGISTRY_URL/oauth2/token}"',
+        'fi',
         `mkdir -p '/work/it'\\''s here/fp'`,
         `cd '/repo/packer/runner-ubuntu'`,
         `'packer' init .`,
-        `'packer' build -machine-readable -color=false -force \\`,
+        // No -force on a cloud: it would deregister an AMI of the same name.
+        `'packer' build -machine-readable -color=false \\`,
         `  -only='amazon-ebs.runner-x64,googlecompute.runner' \\`,
         `  -var 'a=["x"]' \\`,
         `  -var 'b=two words' \\`,
         `  . | bash '/repo/packer/tools/packer-log.sh' '/work/it'\\''s here/fp/packer-build.log'`,
+        `echo '::ingot-manifest::'`,
+        `cat '/work/it'\\''s here/fp/packer-manifest.json'`,
         '',
       ].join('\n'),
     );
     assert.doesNotMatch(packerBuildCommand({ ...base, init: false }), /init/);
+    assert.match(packerBuildCommand({ ...base, sources: ['file.x64'] }), / -force \\/);
     execFileSync('bash', ['-n', '-c', text]);
   });
 
-  it('builds the integration test call with every value quoted', () => {
+  it('keeps the manifest in the output: the build prints it, an unchanged run prints it again', () => {
+    const manifest = '{"builds": [{"name": "x64"}]}';
+    const built = `==> Builds finished.\n${MANIFEST_MARKER}\n${manifest}\n`;
+    assert.equal(manifestFromOutput(built), manifest);
+    assert.equal(manifestFromOutput('packer said nothing'), undefined);
+    // The update step runs on a fresh machine: only the previous output (in the state) has it.
+    const again = execFileSync('bash', ['-c', unchangedCommand('runner-ubuntu', 'a'.repeat(40))], {
+      encoding: 'utf8',
+      env: { ...process.env, PULUMI_COMMAND_STDOUT: built },
+    });
+    assert.match(again, /^ingot: runner-ubuntu is unchanged/);
+    assert.equal(manifestFromOutput(again), manifest);
+  });
+
+  it('tests every architecture with the fleet boot script, revoking on the first failure', () => {
     const text = integrationTestCommand({
       script: '/repo/scripts/image-integration-test.sh',
       mode: 'aws',
       smoke: 'runner',
-      image: 'ami-0abc',
+      targets: [
+        { componentType: 'amazon-ebs.runner-x64', image: 'ami-0abc' },
+        { componentType: 'amazon-ebs.runner-arm64', image: 'ami-0def' },
+      ],
       region: 'us-east-1',
       bucket: 'runner-ubuntu',
       fingerprint: 'fp-1',
+      runner: {
+        os: 'ubuntu',
+        organization: 'acme',
+        runnerGroup: 'Default',
+        githubUrl: 'https://github.com',
+        apiUrl: 'https://api.github.com',
+        secret: { cloud: 'aws', region: 'us-east-1', name: 'ingot/dev/app' },
+      },
       args: { workflow: 'smoke.yml', repository: "o/r'x" },
+      cli: "'node' '/repo/bin/ingot.js'",
     });
-    assert.equal(
+    execFileSync('bash', ['-n', '-c', text]);
+    for (const [arch, ami] of [
+      ['x64', 'ami-0abc'],
+      ['arm64', 'ami-0def'],
+    ])
+      assert.ok(
+        text.includes(
+          `bash '/repo/scripts/image-integration-test.sh' --mode 'aws' --smoke 'runner' --image '${ami}' --region 'us-east-1' --bucket 'runner-ubuntu' --fingerprint 'fp-1' --repository 'o/r'\\''x' --workflow 'smoke.yml' --user-data "$work/user-data" --runner-prefix 'ingot-test-runner-ubuntu-fp-1-${arch}'`,
+        ),
+        arch,
+      );
+    // The user data is the fleet's boot script, registering as the fleet does.
+    assert.match(text, /--unattended --ephemeral --disableupdate/);
+    assert.match(text, /aws secretsmanager get-secret-value --region "\$SECRET_REGION"/);
+    assert.match(
       text,
-      `bash '/repo/scripts/image-integration-test.sh' --mode 'aws' --smoke 'runner' --image 'ami-0abc' --region 'us-east-1' --bucket 'runner-ubuntu' --fingerprint 'fp-1' --repository 'o/r'\\''x' --workflow 'smoke.yml'\n`,
+      /'node' '\/repo\/bin\/ingot\.js' revoke 'runner-ubuntu' 'fp-1' --message "\$reason"/,
     );
   });
 });

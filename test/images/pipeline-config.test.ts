@@ -17,16 +17,32 @@ function problems(raw: unknown, stack = 'dev'): string[] {
   assert.fail('the config was accepted');
 }
 
+/** The fleet's github stack config, which the runner images' test registers with. */
+const github = { organization: 'acme', registrationSecret: { aws: 'ingot/dev/github-runner-app' } };
+
 describe('image pipeline config', () => {
   const aws = { regions: ['us-east-1'] };
 
   it('gives dev, staging and prod their roles by default', () => {
-    const dev = parseImagePipelineConfig({ aws }, 'dev');
+    const dev = parseImagePipelineConfig({ aws }, 'dev', { github });
     assert.equal(dev.role, 'build');
     assert.equal(dev.channel, 'dev');
     assert.deepEqual(dev.templates, ['ubuntu-base', 'runner-ubuntu']);
     assert.equal(dev.parentChannel, 'dev');
-    assert.deepEqual(dev.integrationTest, { args: {} });
+    assert.deepEqual(dev.integrationTest, {
+      args: {},
+      github: {
+        ...github,
+        runnerGroup: 'Default',
+        url: 'https://github.com',
+        apiUrl: 'https://api.github.com',
+      },
+    });
+    assert.equal(dev.runnerMinimumVersion, '2.329.0');
+    assert.throws(
+      () => parseImagePipelineConfig({ aws }, 'dev'),
+      /images\.integrationTest\.github is not set and the stack has no github config/,
+    );
     assert.equal(dev.hcpPackerRegistry, false);
 
     const staging = parseImagePipelineConfig(undefined, 'staging');
@@ -47,6 +63,7 @@ describe('image pipeline config', () => {
     const local = parseImagePipelineConfig(
       { role: 'build', templates: ['local-base', 'local-runner'] },
       'laptop',
+      { github },
     );
     assert.equal(local.role, 'build');
   });
@@ -141,6 +158,7 @@ describe('image pipeline config', () => {
           AWS_ACCESS_KEY_ID: 'AKIA',
           AWS_SECRET_ACCESS_KEY: 'shh',
         }),
+        'ingot-images-test:github': JSON.stringify(github),
       },
       ['ingot-images-test:imagesEnvironment'],
     );
@@ -150,5 +168,41 @@ describe('image pipeline config', () => {
     const environment = pulumi.output(config.environment);
     assert.equal(await pulumi.isSecret(environment), true);
     assert.equal(config.testEnvironment, undefined);
+    assert.equal(config.integrationTest && config.integrationTest.github?.organization, 'acme');
+  });
+
+  it('refuses before any build: AMI sharing without a KMS key, a runner below the minimum', () => {
+    const found = problems({
+      aws: {
+        regions: ['us-east-1', 'eu-west-1'],
+        amiUsers: ['123456789012', '42'],
+        kmsKeyId: 'alias/images',
+      },
+      variables: { 'runner-ubuntu': { runner_version: '2.319.1' } },
+      integrationTest: false,
+    });
+    assert.ok(
+      found.includes('images.aws.amiUsers[1] is "42"; use a 12-digit AWS account id.'),
+      found.join('\n'),
+    );
+    assert.ok(found.some((p) => /regionKmsKeyIds has no key for eu-west-1/.test(p)));
+    assert.ok(
+      found.some((p) =>
+        /runner-ubuntu: runner_version 2\.319\.1 is below the minimum 2\.329\.0/.test(p),
+      ),
+    );
+    assert.ok(
+      problems({
+        aws: {
+          regions: ['us-east-1'],
+          amiOrgArns: ['arn:aws:organizations::123456789012:organization/o-abcd123456'],
+        },
+        integrationTest: false,
+      }).some((p) =>
+        /sets no kmsKeyId: encrypted AMIs can only be shared with a customer managed KMS key/.test(
+          p,
+        ),
+      ),
+    );
   });
 });
