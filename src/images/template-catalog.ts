@@ -177,9 +177,9 @@ const runnerWindows: TemplateSpec = {
   testArgs: (c, cloud) => ({ ...cloudTestArgs(c, cloud), os: 'windows' }),
   unavailable: (c) => {
     const vars = c.variables['runner-windows'] ?? {};
-    const missing = ['git_sha256', 'docker_sha256'].filter((v) => !vars[v]);
+    const missing = ['git_sha256', 'docker_sha256', 'powershell_sha256'].filter((v) => !vars[v]);
     return missing.length > 0
-      ? `runner-windows needs ${missing.join(' and ')} (SHA-256 of the Git for Windows installer and the Docker zip of the pinned versions): set images.variables.runner-windows.${missing[0]}`
+      ? `runner-windows needs ${missing.join(', ')} (SHA-256 of the Git for Windows installer, the Docker zip and the PowerShell 7 MSI of the pinned versions): set images.variables.runner-windows.${missing[0]}`
       : undefined;
   },
 };

@@ -25,12 +25,17 @@ function fixture(): string {
   return root;
 }
 
+/** What a build step prints last: the manifest, after its marker (packer-command.ts). */
+const BUILT = '==> Builds finished.\n::ingot-manifest::\n{"builds": []}\n';
+const commandOutput = (r: { type: string }) =>
+  r.type === 'command:local:Command' ? { stdout: BUILT } : undefined;
+
 describe('GoldenImage under mocks', () => {
   let registered: RegisteredResource[];
   let root: string;
   let counter = 0;
   before(() => {
-    registered = recordResources();
+    registered = recordResources(commandOutput);
     root = fixture();
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -61,7 +66,8 @@ describe('GoldenImage under mocks', () => {
     const build = await waitForRegistration(registered, 'local-base-build');
     assert.equal(build.type, 'command:local:Command');
     assert.deepEqual(build.inputs.interpreter, ['/bin/bash', '-c']);
-    assert.equal(build.inputs.addPreviousOutputInEnv, false);
+    // The update step prints the previous build's manifest from PULUMI_COMMAND_STDOUT.
+    assert.equal(build.inputs.addPreviousOutputInEnv, true);
     const create = build.inputs.create as string;
     assert.match(
       create,
@@ -97,6 +103,11 @@ describe('GoldenImage under mocks', () => {
     assert.equal(version.type, 'pulumi-nodejs:dynamic/ingot:PublishedVersion');
     assert.equal(version.inputs.fingerprint, fingerprint);
     assert.deepEqual(version.inputs.expectBuilds, ['file.x64', 'file.arm64']);
+    assert.equal(
+      version.inputs.manifestPath,
+      undefined,
+      'the manifest comes from the build output',
+    );
     assert.deepEqual(version.inputs.buildLabels, {
       content_hash: fingerprint.slice(0, 24),
       git_commit: 'abc123',
@@ -148,22 +159,26 @@ describe('GoldenImage under mocks', () => {
 
   it('reads the parent from its channel and passes its artifacts as variables', async () => {
     const byName = recordResources((r) =>
-      r.type.endsWith(':ChannelImages')
-        ? {
-            versionFingerprint: 'base-fp',
-            versionName: 'v3',
-            builds: ['x64', 'arm64'].map((arch) => ({
-              id: arch,
-              platform: 'file',
-              component_type: `file.${arch}`,
-              status: 'BUILD_DONE',
-              labels: {},
-              artifacts: [{ external_identifier: `/images/base-${arch}.tar.gz`, region: 'local' }],
-            })),
-          }
-        : r.type.endsWith(':RegistryImage')
-          ? { externalIdentifier: '/images/runner-x64.tar.gz' }
-          : undefined,
+      r.type === 'command:local:Command'
+        ? commandOutput(r)
+        : r.type.endsWith(':ChannelImages')
+          ? {
+              versionFingerprint: 'base-fp',
+              versionName: 'v3',
+              builds: ['x64', 'arm64'].map((arch) => ({
+                id: arch,
+                platform: 'file',
+                component_type: `file.${arch}`,
+                status: 'BUILD_DONE',
+                labels: {},
+                artifacts: [
+                  { external_identifier: `/images/base-${arch}.tar.gz`, region: 'local' },
+                ],
+              })),
+            }
+          : r.type.endsWith(':RegistryImage')
+            ? { externalIdentifier: '/images/runner-x64.tar.gz' }
+            : undefined,
     );
     new GoldenImage(
       'local-runner',
@@ -184,7 +199,15 @@ describe('GoldenImage under mocks', () => {
           smoke: 'runner',
           platform: 'file',
           region: 'local',
-          componentType: 'file.x64',
+          componentTypes: ['file.x64', 'file.arm64'],
+          runner: {
+            os: 'ubuntu',
+            organization: 'acme',
+            runnerGroup: 'Default',
+            githubUrl: 'https://github.com',
+            apiUrl: 'https://api.github.com',
+            secret: { cloud: 'aws', region: 'us-east-1', name: 'ingot/app' },
+          },
         },
       }),
     );
@@ -195,12 +218,17 @@ describe('GoldenImage under mocks', () => {
     const version = await waitForRegistration(byName, 'local-runner-version');
     assert.deepEqual(version.inputs.parent, { bucket: 'local-base', channel: 'dev' });
     // The test image is a child of the component used by a sibling: it must still register.
-    const image = await waitForRegistration(byName, 'local-runner-test-image');
-    assert.equal(image.inputs.componentType, 'file.x64');
+    for (const arch of ['x64', 'arm64']) {
+      const image = await waitForRegistration(byName, `local-runner-test-image-file-${arch}`);
+      assert.equal(image.inputs.componentType, `file.${arch}`);
+    }
     const test = await waitForRegistration(byName, 'local-runner-integration-test');
-    assert.match(
-      test.inputs.create,
-      /image-integration-test\.sh' --mode 'local' --smoke 'runner' --image /,
+    assert.equal(
+      test.inputs.create.match(
+        /image-integration-test\.sh' --mode 'local' --smoke 'runner' --image /g,
+      ).length,
+      2,
+      'every architecture boots',
     );
     registered = byName;
   });
@@ -214,7 +242,10 @@ describe('GoldenImage under mocks', () => {
         newResource: async (a) => {
           if (a.name.endsWith('-integration-test')) await passed;
           order.push(a.name);
-          return { id: `${a.name}-id`, state: { ...a.inputs, externalIdentifier: '/x.tar.gz' } };
+          return {
+            id: `${a.name}-id`,
+            state: { ...a.inputs, externalIdentifier: '/x.tar.gz', stdout: BUILT },
+          };
         },
         call: (a) => a.inputs,
       },
@@ -225,7 +256,13 @@ describe('GoldenImage under mocks', () => {
       'gated',
       args({
         bucket: 'local-base',
-        integrationTest: { mode: 'local', smoke: 'base', platform: 'file', region: 'local' },
+        integrationTest: {
+          mode: 'local',
+          smoke: 'base',
+          platform: 'file',
+          region: 'local',
+          componentTypes: ['file.x64'],
+        },
       }),
     );
     for (let i = 0; i < 50 && !order.includes('gated-version'); i++)
@@ -236,7 +273,7 @@ describe('GoldenImage under mocks', () => {
     for (let i = 0; i < 50 && !order.includes('gated-dev'); i++)
       await new Promise((r) => setTimeout(r, 10));
     assert.ok(order.indexOf('gated-dev') > order.indexOf('gated-integration-test'));
-    registered = recordResources();
+    registered = recordResources(commandOutput);
   });
 
   it('checks its arguments first, naming each and the fix', () => {
@@ -249,7 +286,13 @@ describe('GoldenImage under mocks', () => {
           sources: ['file.x64', 'amazon-ebs.nope', 'noType'],
           scripts: ['packer/scripts/missing.sh'],
           variables: { layer: 'base', fingerprint: 'mine', undeclared: 'x' },
-          integrationTest: { mode: 'ssh' as never, smoke: 'runner', platform: 'file', region: '' },
+          integrationTest: {
+            mode: 'ssh' as never,
+            smoke: 'runner',
+            platform: 'file',
+            region: '',
+            componentTypes: [],
+          },
         }),
       );
     assert.throws(bad, (error: Error) => {
@@ -264,6 +307,8 @@ describe('GoldenImage under mocks', () => {
         /variables sets "undeclared", which the template does not declare/,
         /integrationTest\.mode is "ssh"/,
         /integrationTest\.region is required/,
+        /integrationTest\.componentTypes is empty/,
+        /integrationTest\.runner is required for smoke "runner"/,
       ])
         assert.match(error.message, expected);
       return true;

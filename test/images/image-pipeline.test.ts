@@ -44,7 +44,11 @@ function mocks(stack: string, hold?: { name: string; until: Promise<void> }, pre
           ? { versionFingerprint: 'base-fp', versionName: 'v1', builds: baseBuilds }
           : a.type.endsWith(':RegistryImage')
             ? { externalIdentifier: 'ami-0ccc0000000000003' }
-            : {};
+            : a.type === 'command:local:Command'
+              ? { stdout: '::ingot-manifest::\n{"builds": []}\n' }
+              : a.type === 'random:index/randomId:RandomId'
+                ? { hex: '0a1b2c3d' }
+                : {};
         return { id: `${a.name}-id`, state: { ...a.inputs, ...extra } };
       },
       call: (a) => a.inputs,
@@ -56,11 +60,16 @@ function mocks(stack: string, hold?: { name: string; until: Promise<void> }, pre
   return registered;
 }
 
+/** The fleet's github stack config: the runner images' test registers like the fleet. */
+const github = { organization: 'acme', registrationSecret: { aws: 'ingot/dev/github-runner-app' } };
+
 const cloudConfig = {
   templates: ['ubuntu-base', 'runner-ubuntu', 'runner-windows'],
   aws: { regions: ['us-east-1', 'eu-west-1'] },
   gcp: { projectId: 'acme-images', zone: 'europe-west1-b' },
-  variables: { 'runner-windows': { git_sha256: SHA, docker_sha256: SHA } },
+  variables: {
+    'runner-windows': { git_sha256: SHA, docker_sha256: SHA, powershell_sha256: SHA },
+  },
   integrationTest: { args: { repository: 'acme/ci-smoke' } },
 };
 
@@ -69,7 +78,7 @@ describe('image pipeline under mocks: which stack does what', () => {
     let release: () => void = () => undefined;
     const until = new Promise<void>((resolve) => (release = resolve));
     const registered = mocks('dev', { name: 'images-ubuntu-base-dev', until });
-    imagePipeline(parseImagePipelineConfig(cloudConfig, 'dev', { root: ROOT }));
+    imagePipeline(parseImagePipelineConfig(cloudConfig, 'dev', { root: ROOT, github }));
 
     await waitForRegistration(registered, 'images-ubuntu-base-dev');
     const windows = await waitForRegistration(registered, 'images-runner-windows-build');
@@ -96,26 +105,40 @@ describe('image pipeline under mocks: which stack does what', () => {
       create,
       /-only='amazon-ebs\.runner-arm64,amazon-ebs\.runner-x64,googlecompute\.runner'/,
     );
+    // The template reads its parent itself (hcp-packer-version/-artifact data sources):
+    // it gets the bucket, the channel and the clouds being built.
     for (const v of [
       `aws_regions=["us-east-1","eu-west-1"]`,
-      'source_ami_x64=ami-0aaa0000000000001',
-      'source_ami_arm64=ami-0bbb0000000000002',
-      'gcp_source_image=projects/acme-images/global/images/ubuntu-base-1',
+      'parent_bucket=ubuntu-base',
+      'parent_channel=dev',
+      'clouds=["aws","gcp"]',
       'gcp_project_id=acme-images',
       'gcp_zone=europe-west1-b',
+      'name_suffix=0a1b2c3d',
     ])
       assert.ok(create.includes(`-var '${v}'`), `${v} in ${create}`);
+    assert.doesNotMatch(create, /source_ami/);
 
-    const testImage = await waitForRegistration(registered, 'images-runner-ubuntu-test-image');
-    assert.deepEqual(
-      [testImage.inputs.platform, testImage.inputs.region, testImage.inputs.componentType],
-      ['aws', 'us-east-1', 'amazon-ebs.runner-x64'],
-    );
+    for (const arch of ['x64', 'arm64']) {
+      const testImage = await waitForRegistration(
+        registered,
+        `images-runner-ubuntu-test-image-amazon-ebs-runner-${arch}`,
+      );
+      assert.deepEqual(
+        [testImage.inputs.platform, testImage.inputs.region, testImage.inputs.componentType],
+        ['aws', 'us-east-1', `amazon-ebs.runner-${arch}`],
+      );
+    }
     const test = await waitForRegistration(registered, 'images-runner-ubuntu-integration-test');
-    assert.match(
-      test.inputs.create,
-      /--mode 'aws' --smoke 'runner' --image 'ami-0ccc0000000000003' --region 'us-east-1'/,
+    assert.equal(
+      test.inputs.create.match(
+        /--mode 'aws' --smoke 'runner' --image 'ami-0ccc0000000000003' --region 'us-east-1'/g,
+      ).length,
+      2,
+      'x64 and arm64 both boot',
     );
+    assert.match(test.inputs.create, /--runner-prefix 'ingot-test-runner-ubuntu-[a-z0-9-]+-arm64'/);
+    assert.match(test.inputs.create, /--organization 'acme'/);
     assert.match(test.inputs.create, /--repository 'acme\/ci-smoke'/);
     const dev = await waitForRegistration(registered, 'images-runner-ubuntu-dev');
     assert.equal(dev.inputs.channel, 'dev');
@@ -190,11 +213,14 @@ describe('image pipeline under mocks: which stack does what', () => {
       (typeof v === 'object' && v !== null && '__pulumiUnknown' in v);
     const registered = mocks('dev', undefined, true);
     imagePipeline(
-      parseImagePipelineConfig({ aws: { regions: ['us-east-1'] } }, 'dev', { root: ROOT }),
+      parseImagePipelineConfig({ aws: { regions: ['us-east-1'] } }, 'dev', { root: ROOT, github }),
     );
     const parent = await waitForRegistration(registered, 'images-runner-ubuntu-parent-images');
     assert.ok(unknown(parent.inputs.channel), 'the parent channel is read once the parent is done');
-    const image = await waitForRegistration(registered, 'images-ubuntu-base-test-image');
+    const image = await waitForRegistration(
+      registered,
+      'images-ubuntu-base-test-image-amazon-ebs-base-x64',
+    );
     assert.ok(
       unknown(image.inputs.versionFingerprint),
       'the new version is looked up once published',
