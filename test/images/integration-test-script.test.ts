@@ -21,6 +21,7 @@ case "$*" in
     for a in "$@"; do case "$a" in file://*) cp "\${a#file://}" "$STUB_DIR/user-data" ;; esac; done
     echo i-0123456789 ;;
   *describe-instance-status*) echo "\${STUB_INSTANCE_STATUS:-ok}" ;;
+  *describe-hosts*) echo "\${STUB_HOST_STATE:-available}" ;;
 esac
 `,
   gcloud: `#!/usr/bin/env bash
@@ -43,12 +44,17 @@ esac
 `,
 };
 
+/** Stands for the fleet's boot script (src/fleet/bootstrap), which the test passes as is. */
+const BOOT =
+  '#!/bin/bash\n./config.sh --unattended --ephemeral --disableupdate --url https://github.com/acme\n';
+
 describe('scripts/image-integration-test.sh (with stand-in clouds)', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-itest-'));
     fs.mkdirSync(path.join(dir, 'bin'));
     fs.mkdirSync(path.join(dir, 'tmp'));
+    fs.writeFileSync(path.join(dir, 'boot.sh'), BOOT);
     for (const [name, text] of Object.entries(STUBS))
       fs.writeFileSync(path.join(dir, 'bin', name), text, { mode: 0o755 });
   });
@@ -62,7 +68,8 @@ describe('scripts/image-integration-test.sh (with stand-in clouds)', () => {
         TMPDIR: path.join(dir, 'tmp'),
         STUB_LOG: path.join(dir, 'calls.log'),
         STUB_DIR: dir,
-        STUB_RUNNER: 'ingot-test-runner-ubuntu-v1-abc',
+        // The fleet's boot script names its runner <prefix>-<host name>.
+        STUB_RUNNER: 'ingot-test-runner-ubuntu-v1-abc-ip-10-0-1-7',
         GITHUB_TOKEN: 'ghs_test',
         INGOT_TEST_GITHUB_API: 'https://api.example.test',
         ...env,
@@ -88,6 +95,8 @@ describe('scripts/image-integration-test.sh (with stand-in clouds)', () => {
     'v1-abc',
     '--repository',
     'acme/ci',
+    '--user-data',
+    path.join(dir, 'boot.sh'),
     '--attempts',
     '2',
     '--interval',
@@ -108,11 +117,9 @@ describe('scripts/image-integration-test.sh (with stand-in clouds)', () => {
       /aws ec2 terminate-instances --region us-east-1 --instance-ids i-0123456789/,
     );
     assert.match(r.log, /curl DELETE .*\/actions\/runners\/7/);
-    const userData = fs.readFileSync(path.join(dir, 'user-data'), 'utf8');
-    assert.match(
-      userData,
-      /config\.sh --unattended --ephemeral --url https:\/\/github\.com\/acme\/ci --token REGTOKEN/,
-    );
+    // The machine boots with the fleet's own boot script, unchanged: it registers itself.
+    assert.equal(fs.readFileSync(path.join(dir, 'user-data'), 'utf8'), BOOT);
+    assert.doesNotMatch(r.log, /registration-token/);
     assert.match(r.stdout, /passed: runner-ubuntu v1-abc/);
   });
 
@@ -150,6 +157,31 @@ describe('scripts/image-integration-test.sh (with stand-in clouds)', () => {
       /instance i-0123456789 passing its status checks did not happen after 2 attempts/,
     );
     assert.match(r.log, /terminate-instances .*i-0123456789/);
+  });
+
+  it('launches a Mac only onto a host that has been scrubbed (available)', () => {
+    const pending = run(aws('base', ['--host-id', 'h-0123456789abcdef0']), {
+      STUB_HOST_STATE: 'pending',
+    });
+    assert.equal(pending.status, 1);
+    assert.match(
+      pending.stderr,
+      /dedicated host h-0123456789abcdef0 becoming available \(scrubbed\) did not happen/,
+    );
+    assert.doesNotMatch(pending.log, /run-instances/);
+    const ready = run(aws('base', ['--host-id', 'h-0123456789abcdef0']));
+    assert.equal(ready.status, 0, ready.stderr);
+    assert.match(ready.log, /run-instances .*--placement Tenancy=host,HostId=h-0123456789abcdef0/);
+  });
+
+  it('refuses a runner test without the fleet boot script', () => {
+    const r = run(aws().filter((a, i, all) => a !== '--user-data' && all[i - 1] !== '--user-data'));
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /--user-data \(the fleet's boot script\) is required for --smoke runner/,
+    );
+    assert.equal(r.log, '');
   });
 
   it('refuses a runner test without a GitHub token before launching anything', () => {
@@ -196,12 +228,24 @@ describe('scripts/image-integration-test.sh (with stand-in clouds)', () => {
     fs.mkdirSync(path.join(root, 'etc/ingot'), { recursive: true });
     fs.mkdirSync(path.join(root, 'etc/ssh/sshd_config.d'), { recursive: true });
     fs.writeFileSync(path.join(root, 'etc/ingot/build-info.json'), '{"fingerprint": "v1-abc"}\n');
-    fs.writeFileSync(path.join(root, 'etc/ingot/monitoring-agent.conf'), 'agent=x\n');
     fs.writeFileSync(
       path.join(root, 'etc/ssh/sshd_config.d/50-ingot-hardening.conf'),
       'PasswordAuthentication no\n',
     );
+    // What `systemctl enable` / `systemctl mask` leave in an image: links to absolute paths
+    // that exist only inside it.
+    const units = path.join(root, 'etc/systemd/system');
+    fs.mkdirSync(path.join(units, 'multi-user.target.wants'), { recursive: true });
+    for (const unit of ['prometheus-node-exporter.service', 'auditd.service'])
+      fs.symlinkSync(
+        `/lib/systemd/system/${unit}`,
+        path.join(units, 'multi-user.target.wants', unit),
+      );
+    fs.symlinkSync('/dev/null', path.join(units, 'apt-daily-upgrade.timer'));
     spawnSync('tar', ['-czf', image, '-C', root, '.']);
+    const unmasked = path.join(dir, 'unmasked.tar.gz');
+    fs.unlinkSync(path.join(units, 'apt-daily-upgrade.timer'));
+    spawnSync('tar', ['-czf', unmasked, '-C', root, '.']);
     const args = (fp: string) => [
       '--mode',
       'local',
@@ -222,21 +266,15 @@ describe('scripts/image-integration-test.sh (with stand-in clouds)', () => {
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr, /was built for another version than v2-def/);
     assert.deepEqual(fs.readdirSync(path.join(dir, 'tmp')), [], 'the unpacked image is gone');
-    const runner = run([
-      '--mode',
-      'local',
-      '--smoke',
-      'runner',
-      '--image',
-      image,
-      '--region',
-      'local',
-      '--bucket',
-      'local-base',
-      '--fingerprint',
-      'v1-abc',
-    ]);
-    assert.equal(runner.status, 1, 'a base image has no runner to smoke-test');
-    assert.match(runner.stderr, /the runner's smoke job failed/);
+    const upgrades = run([...args('v1-abc').slice(0, 5), unmasked, ...args('v1-abc').slice(6)]);
+    assert.equal(upgrades.status, 1);
+    assert.match(
+      upgrades.stderr,
+      /runs unattended upgrades \(apt-daily-upgrade\.timer is not masked\)/,
+    );
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'tmp')), [], 'the unpacked images are gone');
+    const runner = run([...args('v1-abc').map((a) => (a === 'base' ? 'runner' : a))]);
+    assert.equal(runner.status, 1, 'a runner test boots the fleet boot script');
+    assert.match(runner.stderr, /--user-data \(the fleet's boot script\) is required/);
   });
 });
