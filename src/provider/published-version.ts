@@ -53,7 +53,7 @@ export interface PublishedVersionInputs {
 export interface PublishedVersionOutputs extends PublishedVersionInputs {
   versionId: string;
   versionName: string;
-  /** `platform/region` → image id. */
+  /** `platform/region/componentType` → image id (x64 and arm64 builds apart). */
   images: Record<string, string>;
 }
 
@@ -92,7 +92,8 @@ async function publish(
   const images: Record<string, string> = {};
   for (const build of version.builds) {
     for (const artifact of build.artifacts)
-      images[`${build.platform}/${artifact.region}`] ??= artifact.external_identifier;
+      images[`${build.platform}/${artifact.region}/${build.component_type}`] =
+        artifact.external_identifier;
   }
   return { ...inputs, versionId: version.id, versionName: version.name, images };
 }

@@ -107,7 +107,8 @@ describeEachEngine('serialized dynamic providers against a live registry', (regi
     assert.equal(resource.type, 'pulumi-nodejs:dynamic/ingot:PublishedVersion');
     const { outs } = await provider.create((await provider.check({}, inputs)).inputs);
     assert.equal(outs.versionName, 'v1');
-    assert.equal(outs.images['aws/eu-west-1'], 'ami-0456def');
+    // Keyed by component type too, so an x64 and an arm64 build never collapse.
+    assert.equal(outs.images['aws/eu-west-1/amazon-ebs.runner'], 'ami-0456def');
   });
 
   it('ChannelAssignment: assign from the deserialized provider, read it back', async () => {
