@@ -148,7 +148,7 @@ describe('local image pipeline end to end (debootstrap, real scripts, fleet boot
     const runnerLog = log('images-local-runner-build');
     for (const script of ['install-git', 'install-runner', 'install-docker', 'install-aws-cli'])
       assert.match(runnerLog, new RegExp(`==> packer/scripts/(linux|common)/${script}\\.sh`));
-    assert.match(runnerLog, /record-versions\.sh: {2}"runner_version": "2\.330\.0"/);
+    assert.match(runnerLog, /record-versions\.sh: +"runner_version": "2\.330\.0"/);
 
     for (const bucket of TEMPLATES) {
       const current = await channel(bucket, 'dev');
@@ -169,6 +169,8 @@ describe('local image pipeline end to end (debootstrap, real scripts, fleet boot
     const base = await version('local-base', fingerprints['local-base']);
     assert.equal(runner.builds[0].labels.runner_version, RUNNER_VERSION);
     assert.equal(runner.builds[0].parent_version_id, base.id);
+    const published = dev.engine.find('images-local-runner-version')!.state!;
+    assert.deepEqual(Object.keys(published.images), [`file/local/${SOURCE}`]);
 
     // The test booted the image with the fleet's boot script: a registered, ephemeral,
     // non-updating runner ran the smoke job with the image's own tools.

@@ -53,9 +53,11 @@ describe('GitHub workflows', () => {
     assert.deepEqual(FILES.sort(), [
       'ci.yml',
       'drift.yml',
+      'image-retention.yml',
       'images.yml',
       'preview.yml',
       'promote.yml',
+      'runner-bump.yml',
     ]);
   });
 
@@ -190,6 +192,31 @@ describe('GitHub workflows', () => {
     assert.ok('schedule' in drift.on);
     assert.ok(stepsOf(drift).some((s) => s.run?.includes('pulumi refresh --preview-only')));
     assert.ok(stepsOf(drift).some((s) => s.run?.includes('ingot drift')));
+    assert.ok(
+      stepsOf(drift).some((s) => s.run?.includes('ingot images runner-check --channel prod')),
+    );
+  });
+
+  it('keeps the runner pin current: daily bump with a pull request, weekly build warns', () => {
+    const bump = load('runner-bump.yml');
+    assert.ok('schedule' in bump.on);
+    const steps = stepsOf(bump);
+    assert.ok(steps.some((s) => s.run?.includes('npm run images:bump-runner -- --github-output')));
+    assert.ok(steps.some((s) => s.uses?.startsWith('peter-evans/create-pull-request@')));
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
+    assert.match(scripts['images:bump-runner'], /scripts\/bump-runner\.ts/);
+    const images = load('images.yml');
+    assert.ok(
+      stepsOf(images).some((s) => s.run?.includes('ingot images runner-check --channel dev')),
+    );
+  });
+
+  it('prunes old and revoked images weekly: the plan, then --yes', () => {
+    const retention = load('image-retention.yml');
+    assert.ok('schedule' in retention.on);
+    const runs = stepsOf(retention).map((s) => s.run ?? '');
+    assert.ok(runs.includes('npx --no-install ingot images prune --older-than 90d'));
+    assert.ok(runs.includes('npx --no-install ingot images prune --older-than 90d --yes'));
   });
 
   it('the validator really rejects a broken workflow', () => {
