@@ -1,11 +1,8 @@
 /**
- * `npm run bench:pipeline`: the image pipeline's cost.
+ * `npm run bench:pipeline`: the image pipeline's registry cost (the local pipeline end
+ * to end, cold and cached, is `npm run bench:images-local`).
  *
- * 1. The local pipeline end to end with the real `packer` (packer/local, parent and
- *    child), run as `pulumi up` would (test/images/helpers/local-engine.ts): time per
- *    step, and the whole against the baseline of the bare `packer build` of the same
- *    command, measured in the same run.
- * 2. Publish and promote as builds grow from 1 to 50 regions (AWS x64 and arm64 copied to
+ * Publish and promote as builds grow from 1 to 50 regions (AWS x64 and arm64 copied to
  *    N regions, plus GCP): registry requests and time per version, as ratios against
  *    the 1-region baseline. Promotion is one assignment of the version, whatever the
  *    number of clouds and regions: its request count must not move.
@@ -14,8 +11,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { imagePipeline } from '../src/images/image-pipeline';
-import { parseImagePipelineConfig } from '../src/images/pipeline-config';
 import {
   channelAssignmentProvider,
   type ChannelAssignmentInputs,
@@ -24,9 +19,7 @@ import { publishedVersionProvider } from '../src/provider/published-version';
 import { registryClient } from '../src/provider/registry-connection';
 import { ManualClock } from '../src/registry/clock';
 import { startRegistry } from '../src/registry/serve';
-import { LocalEngine, runCommand } from '../test/images/helpers/local-engine';
 
-const ROOT = path.resolve(__dirname, '..');
 const REGIONS = [1, 5, 10, 25, 50];
 const ROUNDS = 5;
 const HOUR = 3_600_000;
@@ -58,38 +51,6 @@ function manifest(regions: number, run: string): string {
     ],
     last_run_uuid: run,
   });
-}
-
-async function localPipeline(workDir: string) {
-  const config = parseImagePipelineConfig(
-    { templates: ['local-base', 'local-runner'], workDir, buildEpoch: 'bench' },
-    'dev',
-    { root: ROOT },
-  );
-  const engine = new LocalEngine('ingot-bench', 'dev').install();
-  const start = performance.now();
-  imagePipeline(config);
-  await engine.done('images-local-runner-dev', 300_000);
-  const total = performance.now() - start;
-  const spent = (suffix: string) =>
-    engine.resources
-      .filter((r) => r.name.endsWith(suffix))
-      .reduce((sum, r) => sum + ((r.finished ?? 0) - (r.started ?? 0)), 0);
-  // Baseline: the same two build commands, bare, right after (same machine, same run).
-  const baselineStart = performance.now();
-  for (const name of ['images-local-base-build', 'images-local-runner-build']) {
-    const bare = await runCommand(engine.find(name)!.inputs);
-    if (bare.status !== 0) throw new Error(`packer build failed: ${bare.stderr}`);
-  }
-  const baseline = performance.now() - baselineStart;
-  return {
-    total,
-    baseline,
-    build: spent('-build'),
-    publish: spent('-version'),
-    test: spent('-integration-test'),
-    assign: spent('-dev'),
-  };
 }
 
 async function scaling(clock: ManualClock) {
@@ -188,22 +149,6 @@ async function main(): Promise<void> {
       HCP_PROJECT_ID: 'images',
     });
 
-    const e2e = await localPipeline(path.join(dir, 'work'));
-    console.log(
-      'Local pipeline end to end (packer/local: local-base then local-runner, real packer)\n',
-    );
-    console.log(`${'step'.padEnd(34)}${pad('ms', 9)}${pad('vs packer build', 17)}`);
-    const line = (name: string, ms: number) =>
-      console.log(
-        `${name.padEnd(34)}${pad(ms.toFixed(0), 9)}${pad(`${(ms / e2e.baseline).toFixed(2)}×`, 17)}`,
-      );
-    line('bare packer build ×2 (baseline)', e2e.baseline);
-    line('packer build ×2 (in the pipeline)', e2e.build);
-    line('publish ×2 (PublishedVersion)', e2e.publish);
-    line('integration test ×2 (local)', e2e.test);
-    line('assign dev ×2 (ChannelAssignment)', e2e.assign);
-    line('whole pipeline (wall clock)', e2e.total);
-
     const rows = await scaling(clock);
     const base = rows[0];
     console.log(
@@ -251,12 +196,11 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     fs.writeFileSync(
       path.join(__dirname, 'results', 'pipeline.json'),
-      `${JSON.stringify({ e2e, rows }, null, 2)}\n`,
+      `${JSON.stringify({ rows }, null, 2)}\n`,
     );
     if (moved.length > 0) process.exitCode = 1;
   } finally {
     await running.close();
-    LocalEngine.forgetPending();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
