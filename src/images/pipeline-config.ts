@@ -61,7 +61,11 @@ export interface ImagePipelineConfig {
   runnerMinimumVersion: string;
   /** Opaque value hashed into every image: change it (e.g. weekly) to rebuild for patches. */
   buildEpoch: string;
-  /** Let Packer also publish natively through the templates' hcp_packer_registry blocks. */
+  /**
+   * Let Packer publish natively through the templates' hcp_packer_registry blocks (to
+   * Ingot or HCP Packer), so it records each build's parent itself. Default: on when a
+   * cloud is configured (local builds run Packer 1.6.6, which has no such block).
+   */
   hcpPackerRegistry: boolean;
   /** Manifests, logs and local artifacts, per bucket and fingerprint. */
   workDir: string;
@@ -390,7 +394,8 @@ export function parseImagePipelineConfig(
     gcp,
     integrationTest,
     buildEpoch: optionalString('images.buildEpoch', value.buildEpoch, problems) ?? '',
-    hcpPackerRegistry: value.hcpPackerRegistry === true,
+    hcpPackerRegistry:
+      typeof value.hcpPackerRegistry === 'boolean' ? value.hcpPackerRegistry : Boolean(aws || gcp),
     workDir: optionalString('images.workDir', value.workDir, problems) ?? '.ingot/images',
     variables,
     runnerMinimumVersion:

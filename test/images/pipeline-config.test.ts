@@ -43,7 +43,7 @@ describe('image pipeline config', () => {
       () => parseImagePipelineConfig({ aws }, 'dev'),
       /images\.integrationTest\.github is not set and the stack has no github config/,
     );
-    assert.equal(dev.hcpPackerRegistry, false);
+    assert.equal(dev.hcpPackerRegistry, true, 'native publishing is the default for cloud builds');
 
     const staging = parseImagePipelineConfig(undefined, 'staging');
     assert.equal(staging.role, 'promote');
@@ -92,7 +92,7 @@ describe('image pipeline config', () => {
       /^images\.promoteFrom applies to role "promote"/,
       /^images\.integrationTest\.cloud is "azure"; use "aws" or "gcp"\.$/,
       /^images\.hcpPackerRegistry must be true or false\.$/,
-      /^images\.templates has "runner-windows" but runner-windows needs git_sha256 and docker_sha256/,
+      /^images\.templates has "runner-windows" but runner-windows needs git_sha256, docker_sha256, powershell_sha256/,
     ])
       assert.ok(
         found.some((p) => expected.test(p)),
