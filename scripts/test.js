@@ -8,6 +8,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-postgres.sh')], { stdio: 'inherit' });
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-packer.sh')], { stdio: 'inherit' });
+execFileSync('bash', [path.join(root, 'scripts', 'ensure-debootstrap.sh')], { stdio: 'inherit' });
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'inherit' });
 execFileSync(
   process.execPath,
