@@ -33,7 +33,7 @@ export interface ScalerDeps {
 export type WebhookOutcome = 'recorded' | 'duplicate' | 'unmatched' | 'ignored';
 
 /** A pass of the control loop may hold a target this long before another process may take over. */
-const LEASE_SECONDS = 120;
+const LEASE_SECONDS = 60;
 /** A JIT config being minted this long ago was interrupted (crash): mint again. */
 const CLAIM_SECONDS = 120;
 
