@@ -72,6 +72,7 @@ export class FakeGithub {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
@@ -219,7 +220,12 @@ export class FakeGithub {
   private route(req: http.IncomingMessage, res: http.ServerResponse, raw: string) {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
-    const body = raw ? JSON.parse(raw) : undefined;
+    let body: any;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      return this.error(res, 400, 'Problems parsing JSON');
+    }
     this.requests.push({ method: req.method ?? '', path, body });
     const failure = this.failures.findIndex((f) => path.includes(f.match));
     if (failure >= 0) {
