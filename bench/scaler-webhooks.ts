@@ -38,7 +38,13 @@ async function paced(bodies: (() => Promise<unknown>)[]): Promise<number[]> {
 async function main(): Promise<void> {
   const h = await new ScalerHarness({ max: { small: 400, large: 400, medium: 400 } }).start();
   const labels = [SMALL, LARGE, GCP_MEDIUM];
-  const plan: { action: string; id: number; labels: string[]; runnerName?: string; delivery?: string }[] = [];
+  const plan: {
+    action: string;
+    id: number;
+    labels: string[];
+    runnerName?: string;
+    delivery?: string;
+  }[] = [];
   let jobs = 0;
   while (plan.length < DELIVERIES) {
     const id = 10_000 + jobs++;
@@ -66,10 +72,15 @@ async function main(): Promise<void> {
   const baseline = await paced(bodies.map((b) => () => h.github.deliver(noopUrl, b)));
   const scaler = await paced(bodies.map((b) => () => h.github.deliver(h.url, b)));
   await h.tick();
-  const requested = (await h.metrics.instancesRequested.get()).values.reduce((n, v) => n + v.value, 0);
+  const requested = (await h.metrics.instancesRequested.get()).values.reduce(
+    (n, v) => n + v.value,
+    0,
+  );
   const row = (name: string, l: number[]) =>
     `${name.padEnd(22)} p50 ${percentile(l, 50).toFixed(2).padStart(7)} ms   p99 ${percentile(l, 99).toFixed(2).padStart(7)} ms`;
-  console.log(`${DELIVERIES} workflow_job deliveries over ${SECONDS} s (${queuedJobs.size} jobs, ${waiting} still queued at the end)`);
+  console.log(
+    `${DELIVERIES} workflow_job deliveries over ${SECONDS} s (${queuedJobs.size} jobs, ${waiting} still queued at the end)`,
+  );
   console.log(row('no-op handler', baseline));
   console.log(row('scaler', scaler));
   console.log(
@@ -78,7 +89,9 @@ async function main(): Promise<void> {
   const sizes = [h.asg('asg-small').desired, h.asg('asg-large').desired, h.mig().targetSize];
   const total = sizes.reduce((a, b) => a + b, 0);
   // Jobs that finished before their instance was needed leave it idle until the idle timeout.
-  console.log(`instances requested ${requested} for ${queuedJobs.size} jobs (ratio ${(requested / queuedJobs.size).toFixed(2)}); groups hold ${total} for ${waiting} still queued`);
+  console.log(
+    `instances requested ${requested} for ${queuedJobs.size} jobs (ratio ${(requested / queuedJobs.size).toFixed(2)}); groups hold ${total} for ${waiting} still queued`,
+  );
   noop.close();
   await h.stop();
   if (requested > queuedJobs.size || total < waiting) process.exitCode = 1;

@@ -45,7 +45,11 @@ export function scalerCommand(): Command {
         { config: config as string, secret: secret as string, database },
         { host: flags.host ?? env.INGOT_SCALER_HOST ?? '127.0.0.1', port },
       );
-      const stop = () => running.close().then(() => process.exit(0), () => process.exit(1));
+      const stop = () =>
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       console.log(`Ingot scaler listening on ${running.url} (webhook: ${running.url}/webhook)`);

@@ -39,9 +39,7 @@ export class AwsBackend implements CloudBackend {
   private readonly autoscaling = new Map<string, AutoScalingClient>();
   private readonly ssm = new Map<string, SSMClient>();
 
-  constructor(
-    private readonly options: { ssmPrefix: string; lifecycleHook: string },
-  ) {}
+  constructor(private readonly options: { ssmPrefix: string; lifecycleHook: string }) {}
 
   private clients(region: string) {
     if (!this.autoscaling.has(region)) {
@@ -94,7 +92,10 @@ export class AwsBackend implements CloudBackend {
       );
     } catch (error) {
       // Already gone from the group (terminated by AWS, or by another pass): nothing to do.
-      if ((error as Error).name === 'ValidationError' && /not found/i.test((error as Error).message))
+      if (
+        (error as Error).name === 'ValidationError' &&
+        /not found/i.test((error as Error).message)
+      )
         return;
       throw error;
     }
@@ -119,7 +120,13 @@ export class AwsBackend implements CloudBackend {
       // (SSM refuses tags together with Overwrite).
       if ((error as Error).name !== 'ParameterAlreadyExists') throw error;
       await ssm.send(
-        new PutParameterCommand({ Name, Value: config, Type: 'SecureString', Tier, Overwrite: true }),
+        new PutParameterCommand({
+          Name,
+          Value: config,
+          Type: 'SecureString',
+          Tier,
+          Overwrite: true,
+        }),
       );
     }
     await autoscaling.send(

@@ -12,7 +12,10 @@ const ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
 /** How a managed instance's current action reads for the scaler. */
 export function managedState(instance: ManagedInstance): GroupInstance['state'] {
   if (/^(DELETING|ABANDONING)$/.test(instance.currentAction)) return 'terminating';
-  if (/^(CREATING|CREATING_WITHOUT_RETRIES|VERIFYING|RECREATING)$/.test(instance.currentAction) || !instance.id)
+  if (
+    /^(CREATING|CREATING_WITHOUT_RETRIES|VERIFYING|RECREATING)$/.test(instance.currentAction) ||
+    !instance.id
+  )
     return 'pending';
   return 'running';
 }
@@ -38,7 +41,9 @@ export class GcpBackend implements CloudBackend {
 
   private certs(): Promise<Record<string, string>> {
     if (this.options.certs) return this.options.certs();
-    return this.verifier.getFederatedSignonCertsAsync().then((r) => r.certs as Record<string, string>);
+    return this.verifier
+      .getFederatedSignonCertsAsync()
+      .then((r) => r.certs as Record<string, string>);
   }
 
   async describe(target: ScalerTarget): Promise<GroupState> {

@@ -22,7 +22,12 @@ export interface ComputeClient {
   listManagedInstances(project: string, region: string, group: string): Promise<ManagedInstance[]>;
   resize(project: string, region: string, group: string, size: number): Promise<void>;
   /** Deletes the instances and lowers the group's target size by as many. */
-  deleteInstances(project: string, region: string, group: string, instances: string[]): Promise<void>;
+  deleteInstances(
+    project: string,
+    region: string,
+    group: string,
+    instances: string[],
+  ): Promise<void>;
 }
 
 const API = 'https://compute.googleapis.com/compute/v1';
@@ -39,7 +44,9 @@ export class RestComputeClient implements ComputeClient {
   }
 
   async getTargetSize(project: string, region: string, group: string): Promise<number> {
-    const res = await this.auth.request<{ targetSize: number }>({ url: this.url(project, region, group) });
+    const res = await this.auth.request<{ targetSize: number }>({
+      url: this.url(project, region, group),
+    });
     return res.data.targetSize;
   }
 
@@ -47,7 +54,10 @@ export class RestComputeClient implements ComputeClient {
     const instances: ManagedInstance[] = [];
     let pageToken: string | undefined;
     do {
-      const res = await this.auth.request<{ managedInstances?: ManagedInstance[]; nextPageToken?: string }>({
+      const res = await this.auth.request<{
+        managedInstances?: ManagedInstance[];
+        nextPageToken?: string;
+      }>({
         url: this.url(project, region, group, '/listManagedInstances'),
         method: 'POST',
         params: { maxResults: 500, ...(pageToken ? { pageToken } : {}) },
@@ -59,7 +69,11 @@ export class RestComputeClient implements ComputeClient {
   }
 
   async resize(project: string, region: string, group: string, size: number): Promise<void> {
-    await this.auth.request({ url: this.url(project, region, group, '/resize'), method: 'POST', params: { size } });
+    await this.auth.request({
+      url: this.url(project, region, group, '/resize'),
+      method: 'POST',
+      params: { size },
+    });
   }
 
   async deleteInstances(project: string, region: string, group: string, instances: string[]) {

@@ -176,7 +176,10 @@ export function parseScalerConfig(raw: unknown): ScalerConfig {
   const github: ScalerGithub = {
     organization: text(p, 'github.organization', gh.organization, 'the GitHub organization'),
     runnerGroup: text(p, 'github.runnerGroup', gh.runnerGroup, 'a runner group name', 'Default'),
-    apiUrl: text(p, 'github.apiUrl', gh.apiUrl, 'a URL', SCALER_DEFAULTS.apiUrl).replace(/\/+$/, ''),
+    apiUrl: text(p, 'github.apiUrl', gh.apiUrl, 'a URL', SCALER_DEFAULTS.apiUrl).replace(
+      /\/+$/,
+      '',
+    ),
   };
   const targets: ScalerTarget[] = [];
   if (!Array.isArray(raw.targets) || raw.targets.length === 0)

@@ -23,7 +23,8 @@ export interface ScalerServerOptions {
 function fail(reply: FastifyReply, error: unknown) {
   const status = httpStatus(error);
   if (status >= 500) reply.log.error({ err: error }, 'request failed');
-  else reply.log.warn({ code: (error as ScalerError).code, msg: (error as Error).message }, 'refused');
+  else
+    reply.log.warn({ code: (error as ScalerError).code, msg: (error as Error).message }, 'refused');
   return reply.code(status).send(errorBody(error));
 }
 
@@ -53,7 +54,10 @@ export function buildScalerServer(options: ScalerServerOptions): FastifyInstance
       const signature = request.headers['x-hub-signature-256'];
       const event = request.headers['x-github-event'];
       const delivery = request.headers['x-github-delivery'];
-      if (typeof signature !== 'string' || !(await webhooks.verify(body, signature).catch(() => false))) {
+      if (
+        typeof signature !== 'string' ||
+        !(await webhooks.verify(body, signature).catch(() => false))
+      ) {
         metrics.webhooks.inc({ outcome: 'bad_signature' });
         throw new ScalerError(
           'BAD_SIGNATURE',
@@ -68,7 +72,10 @@ export function buildScalerServer(options: ScalerServerOptions): FastifyInstance
       try {
         payload = JSON.parse(body);
       } catch {
-        throw new ScalerError('BAD_REQUEST', 'the body is not JSON; set the webhook content type to application/json.');
+        throw new ScalerError(
+          'BAD_REQUEST',
+          'the body is not JSON; set the webhook content type to application/json.',
+        );
       }
       const outcome = await scaler.handleWorkflowJob(readWorkflowJob(payload), delivery);
       if (options.awaitPasses) await scaler.settle();
@@ -83,7 +90,10 @@ export function buildScalerServer(options: ScalerServerOptions): FastifyInstance
       const header = request.headers.authorization ?? '';
       const token = /^Bearer (\S+)$/.exec(header)?.[1];
       if (!token)
-        throw new ScalerError('UNAUTHENTICATED_INSTANCE', 'send the instance identity token as "Authorization: Bearer <token>".');
+        throw new ScalerError(
+          'UNAUTHENTICATED_INSTANCE',
+          'send the instance identity token as "Authorization: Bearer <token>".',
+        );
       const config = await scaler.configureByCredential('gcp', token);
       return reply.code(200).send({ encoded_jit_config: config });
     } catch (error) {

@@ -20,8 +20,7 @@ export interface JobRow {
  * its one job), `done` (job finished or runner gone: to be removed), `gone`.
  */
 export type InstanceState =
-  | 'launching'
-  | 'configuring' | 'configured' | 'online' | 'busy' | 'done' | 'gone';
+  'launching' | 'configuring' | 'configured' | 'online' | 'busy' | 'done' | 'gone';
 
 export interface InstanceRow {
   instance_id: string;
@@ -114,9 +113,10 @@ export class ScalerStore {
 
   /** Records a delivery id; `false` if it was seen before. */
   async firstDelivery(tx: Executor, id: string, now: Date): Promise<boolean> {
-    const seen = await tx.query('SELECT delivery_id FROM scaler_deliveries WHERE delivery_id = $1', [
-      id,
-    ]);
+    const seen = await tx.query(
+      'SELECT delivery_id FROM scaler_deliveries WHERE delivery_id = $1',
+      [id],
+    );
     if (seen.length > 0) return false;
     await tx.query('INSERT INTO scaler_deliveries (delivery_id, received_at) VALUES ($1, $2)', [
       id,
@@ -158,7 +158,10 @@ export class ScalerStore {
       "SELECT * FROM scaler_instances WHERE target = $1 AND state <> 'gone' ORDER BY launched_at, instance_id",
       [target],
     );
-    return rows.map((r) => ({ ...r, runner_id: r.runner_id === null ? null : Number(r.runner_id) }));
+    return rows.map((r) => ({
+      ...r,
+      runner_id: r.runner_id === null ? null : Number(r.runner_id),
+    }));
   }
 
   async instance(tx: Executor, id: string): Promise<InstanceRow | undefined> {
@@ -166,7 +169,12 @@ export class ScalerStore {
       'SELECT * FROM scaler_instances WHERE instance_id = $1 FOR UPDATE',
       [id],
     );
-    return rows[0] && { ...rows[0], runner_id: rows[0].runner_id === null ? null : Number(rows[0].runner_id) };
+    return (
+      rows[0] && {
+        ...rows[0],
+        runner_id: rows[0].runner_id === null ? null : Number(rows[0].runner_id),
+      }
+    );
   }
 
   async instanceByRunner(tx: Executor, runnerName: string): Promise<InstanceRow | undefined> {
@@ -240,7 +248,8 @@ export class ScalerStore {
       'SELECT lease_owner, lease_until FROM scaler_targets WHERE key = $1 FOR UPDATE',
       [key],
     );
-    const held = row.lease_owner && row.lease_owner !== owner && (row.lease_until ?? '') > now.toISOString();
+    const held =
+      row.lease_owner && row.lease_owner !== owner && (row.lease_until ?? '') > now.toISOString();
     if (held) return false;
     await tx.query(
       'UPDATE scaler_targets SET lease_owner = $2, lease_until = $3, dirty = 0 WHERE key = $1',

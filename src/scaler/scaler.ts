@@ -73,18 +73,24 @@ export class Scaler {
         'UNKNOWN_INSTALLATION',
         `installation ${event.installationId} is not the one this scaler serves.`,
       );
-    if (event.owner && event.owner.toLowerCase() !== this.config.github.organization.toLowerCase()) {
+    if (
+      event.owner &&
+      event.owner.toLowerCase() !== this.config.github.organization.toLowerCase()
+    ) {
       metrics.webhooks.inc({ outcome: 'ignored' });
       return 'ignored';
     }
-    const status = (['queued', 'in_progress', 'completed'] as const).find((s) => s === event.action);
+    const status = (['queued', 'in_progress', 'completed'] as const).find(
+      (s) => s === event.action,
+    );
     if (!status) {
       metrics.webhooks.inc({ outcome: 'ignored' });
       return 'ignored';
     }
     const now = this.clock();
     const result = await store.db.transaction(async (tx) => {
-      if (!(await store.firstDelivery(tx, deliveryId, now))) return { outcome: 'duplicate' as const };
+      if (!(await store.firstDelivery(tx, deliveryId, now)))
+        return { outcome: 'duplicate' as const };
       const job = await store.job(tx, event.jobId);
       if (job && JOB_RANK[job.status] >= JOB_RANK[status]) return { outcome: 'duplicate' as const };
       const dirty = new Set<string>();
@@ -186,12 +192,15 @@ export class Scaler {
         store.takeLease(tx, key, this.owner, this.clock(), LEASE_SECONDS),
       );
       if (!taken) return;
+      let failure: unknown;
       try {
         await this.pass(target);
-      } finally {
-        const again = await store.db.transaction((tx) => store.releaseLease(tx, key, this.owner));
-        if (!again) return;
+      } catch (error) {
+        failure = error;
       }
+      const again = await store.db.transaction((tx) => store.releaseLease(tx, key, this.owner));
+      if (failure) throw failure;
+      if (!again) return;
     }
   }
 
@@ -260,7 +269,10 @@ export class Scaler {
   async configureByCredential(cloud: 'aws' | 'gcp', credential: string): Promise<string> {
     const backend = this.deps.backends[cloud];
     if (!backend?.authenticateInstance)
-      throw new ScalerError('BAD_REQUEST', `instances on ${cloud} do not fetch their configuration.`);
+      throw new ScalerError(
+        'BAD_REQUEST',
+        `instances on ${cloud} do not fetch their configuration.`,
+      );
     const targets = this.config.targets.filter((t) => t.cloud === cloud);
     const { target, instanceId } = await backend.authenticateInstance(credential, targets);
     return this.configureInstance(target, instanceId);
@@ -332,7 +344,11 @@ export class Scaler {
       if (backend.deliverConfig && live.get(row.instance_id)?.state === 'pending') {
         await this.configureInstance(target, row.instance_id).then(
           () => (row.state = 'configured'),
-          (error) => log.error({ err: error, instance: row.instance_id }, 'could not configure the instance'),
+          (error) =>
+            log.error(
+              { err: error, instance: row.instance_id },
+              'could not configure the instance',
+            ),
         );
       } else if (older(row.launched_at, boot)) stuck.push(row.instance_id);
     }
@@ -430,4 +446,3 @@ export class Scaler {
     await store.db.transaction((tx) => store.setTargetDesired(tx, target.key, size, now));
   }
 }
-

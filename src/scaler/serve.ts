@@ -54,9 +54,8 @@ function readJson(source: string, what: string): unknown {
 async function readSecrets(source: string): Promise<ScalerSecrets> {
   const match = /^aws-secretsmanager:(.+)$/.exec(source);
   if (!match) return parseScalerSecrets(readJson(source, 'the App secret'), 'the App secret');
-  const { SecretsManagerClient, GetSecretValueCommand } = await import(
-    '@aws-sdk/client-secrets-manager'
-  );
+  const { SecretsManagerClient, GetSecretValueCommand } =
+    await import('@aws-sdk/client-secrets-manager');
   const out = await new SecretsManagerClient({}).send(
     new GetSecretValueCommand({ SecretId: match[1] }),
   );
@@ -69,7 +68,10 @@ async function readSecrets(source: string): Promise<ScalerSecrets> {
 function backendsFor(config: ScalerConfig): Partial<Record<'aws' | 'gcp', CloudBackend>> {
   const backends: Partial<Record<'aws' | 'gcp', CloudBackend>> = {};
   if (config.targets.some((t) => t.cloud === 'aws'))
-    backends.aws = new AwsBackend({ ssmPrefix: config.ssmPrefix, lifecycleHook: config.lifecycleHook });
+    backends.aws = new AwsBackend({
+      ssmPrefix: config.ssmPrefix,
+      lifecycleHook: config.lifecycleHook,
+    });
   if (config.targets.some((t) => t.cloud === 'gcp'))
     backends.gcp = new GcpBackend(new RestComputeClient(), { audience: config.audience as string });
   return backends;
@@ -87,7 +89,7 @@ export async function createScaler(sources: ScalerSources): Promise<RunningScale
   const store = new ScalerStore(db);
   await store.migrate();
   const metrics = new ScalerMetrics();
-  let server: FastifyInstance | undefined;
+  const logger: { server?: FastifyInstance } = {};
   const scaler = new Scaler({
     config,
     installationId: secrets.installationId,
@@ -96,12 +98,12 @@ export async function createScaler(sources: ScalerSources): Promise<RunningScale
     backends: backendsFor(config),
     metrics,
     log: {
-      info: (fields, message) => server?.log.info(fields, message),
-      warn: (fields, message) => server?.log.warn(fields, message),
-      error: (fields, message) => server?.log.error(fields, message),
+      info: (fields, message) => logger.server?.log.info(fields, message),
+      warn: (fields, message) => logger.server?.log.warn(fields, message),
+      error: (fields, message) => logger.server?.log.error(fields, message),
     },
   });
-  server = buildScalerServer({
+  const server = buildScalerServer({
     scaler,
     metrics,
     webhookSecret: secrets.webhookSecret,
@@ -109,6 +111,7 @@ export async function createScaler(sources: ScalerSources): Promise<RunningScale
     logLevel: sources.logLevel,
     awaitPasses: sources.awaitPasses,
   });
+  logger.server = server;
   return {
     scaler,
     server,

@@ -37,14 +37,57 @@ describe('ingot scaler serve', function () {
       config,
       JSON.stringify({
         github: { organization: github.organization, apiUrl: github.url },
-        targets: [{ pool: 'ubuntu-small', cloud: 'aws', region: 'us-west-2', group: 'asg', labels: ['self-hosted', 'ubuntu', 'us-west-2'], max: 3 }],
+        targets: [
+          {
+            pool: 'ubuntu-small',
+            cloud: 'aws',
+            region: 'us-west-2',
+            group: 'asg',
+            labels: ['self-hosted', 'ubuntu', 'us-west-2'],
+            max: 3,
+          },
+        ],
       }),
     );
     const s = github.secrets();
-    fs.writeFileSync(secret, JSON.stringify({ app_id: s.appId, installation_id: s.installationId, private_key: s.privateKey, webhook_secret: s.webhookSecret }), { mode: 0o600 });
+    fs.writeFileSync(
+      secret,
+      JSON.stringify({
+        app_id: s.appId,
+        installation_id: s.installationId,
+        private_key: s.privateKey,
+        webhook_secret: s.webhookSecret,
+      }),
+      { mode: 0o600 },
+    );
     // Every AWS call goes to the local fake (which refuses it): nothing leaves the machine.
-    const env = { ...cliEnv(null), AWS_ENDPOINT_URL: github.url, AWS_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x', AWS_EC2_METADATA_DISABLED: 'true' };
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', CLI, 'scaler', 'serve', '--config', config, '--secret', secret, '--database', path.join(dir, 'state.db'), '--port', '0'], { env });
+    const env = {
+      ...cliEnv(null),
+      AWS_ENDPOINT_URL: github.url,
+      AWS_REGION: 'us-west-2',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register',
+        CLI,
+        'scaler',
+        'serve',
+        '--config',
+        config,
+        '--secret',
+        secret,
+        '--database',
+        path.join(dir, 'state.db'),
+        '--port',
+        '0',
+      ],
+      { env },
+    );
     let stdout = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (chunk) => {
@@ -56,7 +99,10 @@ describe('ingot scaler serve', function () {
     });
     try {
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
-      const res = await github.sendWorkflowJob(url, 'queued', { id: 1, labels: ['self-hosted', 'ubuntu'] });
+      const res = await github.sendWorkflowJob(url, 'queued', {
+        id: 1,
+        labels: ['self-hosted', 'ubuntu'],
+      });
       assert.deepEqual([res.status, res.body], [202, { outcome: 'recorded' }]);
       const bad = await github.deliver(url, '{}', { signature: 'sha256=00' });
       assert.equal(bad.status, 401);

@@ -25,7 +25,10 @@ function cloudContract(name: string, make: () => ContractHarness): void {
       const state = await h.backend.describe(h.target);
       assert.equal(state.desired, 3);
       assert.equal(state.instances.length, 3);
-      assert.ok(state.instances.every((i) => i.state === 'pending'), 'new instances await their configuration');
+      assert.ok(
+        state.instances.every((i) => i.state === 'pending'),
+        'new instances await their configuration',
+      );
       await h.settle();
       assert.ok((await h.backend.describe(h.target)).instances.every((i) => i.state === 'running'));
     });
@@ -61,8 +64,24 @@ function cloudContract(name: string, make: () => ContractHarness): void {
 const targets = parseScalerConfig({
   github: { organization: 'acme' },
   targets: [
-    { pool: 'ubuntu-small', cloud: 'aws', region: 'us-west-2', group: 'asg', labels: ['self-hosted', 'us-west-2'], max: 5 },
-    { pool: 'ubuntu-small', cloud: 'gcp', region: 'us-west2', group: 'mig', project: 'p', serviceAccount: 'sa@p.iam.gserviceaccount.com', labels: ['self-hosted', 'us-west2'], max: 5 },
+    {
+      pool: 'ubuntu-small',
+      cloud: 'aws',
+      region: 'us-west-2',
+      group: 'asg',
+      labels: ['self-hosted', 'us-west-2'],
+      max: 5,
+    },
+    {
+      pool: 'ubuntu-small',
+      cloud: 'gcp',
+      region: 'us-west2',
+      group: 'mig',
+      project: 'p',
+      serviceAccount: 'sa@p.iam.gserviceaccount.com',
+      labels: ['self-hosted', 'us-west2'],
+      max: 5,
+    },
   ],
   audience: 'https://scaler',
 }).targets;
@@ -75,7 +94,8 @@ cloudContract('AWS Auto Scaling (SDK v3, aws-sdk-client-mock)', () => {
     backend,
     target: targets[0],
     settle: async () => {
-      for (const i of aws.group('asg').instances) await backend.deliverConfig(targets[0], i.id, 'config');
+      for (const i of aws.group('asg').instances)
+        await backend.deliverConfig(targets[0], i.id, 'config');
     },
     close: () => aws.restore(),
   };
@@ -89,7 +109,8 @@ cloudContract('GCP managed instance groups (fake compute client)', () => {
     backend: new GcpBackend(compute, { audience: 'https://scaler', certs: identity.certs }),
     target: targets[1],
     settle: async () => {
-      for (const vm of compute.groups.get('p/us-west2/mig')!.vms) compute.boot('p', 'us-west2', 'mig', vm.id);
+      for (const vm of compute.groups.get('p/us-west2/mig')!.vms)
+        compute.boot('p', 'us-west2', 'mig', vm.id);
     },
     close: () => undefined,
   };

@@ -54,7 +54,17 @@ describe('scaler decisions', () => {
   it('planTarget: a burst of queued jobs asks for exactly min(max, jobs)', () => {
     fc.assert(
       fc.property(fc.nat(500), fc.integer({ min: 1, max: 100 }), (jobs, max) => {
-        const plan = planTarget({ min: 0, max, idle: 0, queued: jobs, desired: 0, busy: 0, done: [], stuck: [], idleExpired: [] });
+        const plan = planTarget({
+          min: 0,
+          max,
+          idle: 0,
+          queued: jobs,
+          desired: 0,
+          busy: 0,
+          done: [],
+          stuck: [],
+          idleExpired: [],
+        });
         assert.equal(plan.growTo ?? 0, Math.min(max, jobs));
       }),
     );
@@ -62,11 +72,20 @@ describe('scaler decisions', () => {
 
   it('canRunJob: every job label must be a runner label, case-insensitively', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), { minLength: 1, maxLength: 8 }), fc.nat(), (labels, cut) => {
-        const subset = labels.slice(0, 1 + (cut % labels.length));
-        assert.ok(canRunJob(subset.map((l) => l.toUpperCase()), labels));
-        assert.ok(!canRunJob([...subset, 'not-a-label-of-it'], labels));
-      }),
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        (labels, cut) => {
+          const subset = labels.slice(0, 1 + (cut % labels.length));
+          assert.ok(
+            canRunJob(
+              subset.map((l) => l.toUpperCase()),
+              labels,
+            ),
+          );
+          assert.ok(!canRunJob([...subset, 'not-a-label-of-it'], labels));
+        },
+      ),
     );
     assert.equal(canRunJob([], ['self-hosted']), false);
   });
@@ -75,13 +94,37 @@ describe('scaler decisions', () => {
     const { targets } = parseScalerConfig({
       github: { organization: 'acme' },
       targets: [
-        { pool: 'small', cloud: 'aws', region: 'r1', group: 'g', labels: ['self-hosted', 'linux', 'small', 'r1'], max: 5 },
-        { pool: 'small', cloud: 'aws', region: 'r2', group: 'g', labels: ['self-hosted', 'linux', 'small', 'r2'], max: 5 },
-        { pool: 'gpu', cloud: 'aws', region: 'r1', group: 'g', labels: ['self-hosted', 'linux', 'small', 'gpu', 'r1'], max: 5 },
+        {
+          pool: 'small',
+          cloud: 'aws',
+          region: 'r1',
+          group: 'g',
+          labels: ['self-hosted', 'linux', 'small', 'r1'],
+          max: 5,
+        },
+        {
+          pool: 'small',
+          cloud: 'aws',
+          region: 'r2',
+          group: 'g',
+          labels: ['self-hosted', 'linux', 'small', 'r2'],
+          max: 5,
+        },
+        {
+          pool: 'gpu',
+          cloud: 'aws',
+          region: 'r1',
+          group: 'g',
+          labels: ['self-hosted', 'linux', 'small', 'gpu', 'r1'],
+          max: 5,
+        },
       ],
     });
     const room = (key: string) => (t: { key: string }) => (t.key === key ? 5 : 1);
-    assert.equal(chooseTarget(['self-hosted', 'linux'], targets, room('small/r2'))?.key, 'small/r2');
+    assert.equal(
+      chooseTarget(['self-hosted', 'linux'], targets, room('small/r2'))?.key,
+      'small/r2',
+    );
     assert.equal(chooseTarget(['gpu'], targets, room('small/r2'))?.key, 'gpu/r1');
     assert.equal(chooseTarget(['linux', 'r1'], targets, room('small/r2'))?.key, 'small/r1');
     assert.equal(chooseTarget(['windows'], targets, room('x')), undefined);
@@ -92,10 +135,20 @@ describe('scaler decisions', () => {
       () =>
         parseScalerConfig({
           github: {},
-          targets: [{ pool: 'X', cloud: 'azure', region: 'r', labels: ['a b'], min: 3, max: 2, idle: 5 }],
+          targets: [
+            { pool: 'X', cloud: 'azure', region: 'r', labels: ['a b'], min: 3, max: 2, idle: 5 },
+          ],
         }),
       (error: Error) => {
-        for (const key of ['github.organization', 'targets[0].pool', 'targets[0].cloud', 'targets[0].group', 'targets[0].labels', 'targets[0].min', 'targets[0].idle'])
+        for (const key of [
+          'github.organization',
+          'targets[0].pool',
+          'targets[0].cloud',
+          'targets[0].group',
+          'targets[0].labels',
+          'targets[0].min',
+          'targets[0].idle',
+        ])
           assert.ok(error.message.includes(key), `${key} in ${error.message}`);
         return true;
       },
@@ -104,18 +157,33 @@ describe('scaler decisions', () => {
 
   it('parseScalerSecrets never echoes a value', () => {
     assert.throws(
-      () => parseScalerSecrets({ app_id: 'abc', installation_id: '1', private_key: 'hunter2', webhook_secret: '' }, 'the secret'),
-      (error: Error) => !error.message.includes('hunter2') && /app_id/.test(error.message) && /private_key/.test(error.message),
+      () =>
+        parseScalerSecrets(
+          { app_id: 'abc', installation_id: '1', private_key: 'hunter2', webhook_secret: '' },
+          'the secret',
+        ),
+      (error: Error) =>
+        !error.message.includes('hunter2') &&
+        /app_id/.test(error.message) &&
+        /private_key/.test(error.message),
     );
   });
 
   it('warm schedules apply in their time zone', () => {
-    const schedule = parseSchedule({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00', timeZone: 'Europe/Berlin' });
+    const schedule = parseSchedule({
+      days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+      from: '08:00',
+      to: '18:00',
+      timeZone: 'Europe/Berlin',
+    });
     assert.equal(scheduleActive(schedule, new Date('2025-06-02T06:30:00Z')), true); // Mon 08:30 CEST
     assert.equal(scheduleActive(schedule, new Date('2025-06-02T05:30:00Z')), false); // Mon 07:30
     assert.equal(scheduleActive(schedule, new Date('2025-06-07T10:00:00Z')), false); // Saturday
     assert.equal(scheduleActive(undefined, new Date()), true);
     assert.throws(() => parseSchedule({ from: '18:00', to: '08:00' }), /before/);
-    assert.throws(() => parseSchedule({ from: '08:00', to: '18:00', timeZone: 'Mars/Olympus' }), /IANA/);
+    assert.throws(
+      () => parseSchedule({ from: '08:00', to: '18:00', timeZone: 'Mars/Olympus' }),
+      /IANA/,
+    );
   });
 });

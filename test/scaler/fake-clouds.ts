@@ -29,8 +29,14 @@ interface AsgInstance {
  * (`ec2:SourceInstanceARN` must end with the parameter's `InstanceId` tag).
  */
 export class SimulatedAws {
-  readonly groups = new Map<string, { min: number; max: number; desired: number; instances: AsgInstance[] }>();
-  readonly parameters = new Map<string, { value: string; type: string; tags: Record<string, string> }>();
+  readonly groups = new Map<
+    string,
+    { min: number; max: number; desired: number; instances: AsgInstance[] }
+  >();
+  readonly parameters = new Map<
+    string,
+    { value: string; type: string; tags: Record<string, string> }
+  >();
   readonly calls: { command: string; input: any }[] = [];
   private seq = 0;
   readonly autoscaling = mockClient(AutoScalingClient);
@@ -49,7 +55,12 @@ export class SimulatedAws {
             MaxSize: g.max,
             DesiredCapacity: g.desired,
             NewInstancesProtectedFromScaleIn: true,
-            Instances: g.instances.map((i) => ({ InstanceId: i.id, LifecycleState: i.lifecycle, ProtectedFromScaleIn: true, HealthStatus: 'Healthy' })),
+            Instances: g.instances.map((i) => ({
+              InstanceId: i.id,
+              LifecycleState: i.lifecycle,
+              ProtectedFromScaleIn: true,
+              HealthStatus: 'Healthy',
+            })),
           };
         }),
       };
@@ -58,12 +69,21 @@ export class SimulatedAws {
       this.calls.push({ command: 'SetDesiredCapacity', input });
       const g = this.group(input.AutoScalingGroupName);
       if (input.DesiredCapacity > g.max)
-        throw awsError('ValidationError', `New SetDesiredCapacity value ${input.DesiredCapacity} is above max value ${g.max} for the AutoScalingGroup.`);
+        throw awsError(
+          'ValidationError',
+          `New SetDesiredCapacity value ${input.DesiredCapacity} is above max value ${g.max} for the AutoScalingGroup.`,
+        );
       if (input.DesiredCapacity < g.min)
-        throw awsError('ValidationError', `New SetDesiredCapacity value ${input.DesiredCapacity} is below min value ${g.min} for the AutoScalingGroup.`);
+        throw awsError(
+          'ValidationError',
+          `New SetDesiredCapacity value ${input.DesiredCapacity} is below min value ${g.min} for the AutoScalingGroup.`,
+        );
       g.desired = input.DesiredCapacity;
       while (g.instances.length < g.desired)
-        g.instances.push({ id: `i-${(++this.seq).toString(16).padStart(17, '0')}`, lifecycle: 'Pending:Wait' });
+        g.instances.push({
+          id: `i-${(++this.seq).toString(16).padStart(17, '0')}`,
+          lifecycle: 'Pending:Wait',
+        });
       return {};
     });
     this.autoscaling.on(TerminateInstanceInAutoScalingGroupCommand).callsFake((input) => {
@@ -74,28 +94,49 @@ export class SimulatedAws {
         g.instances.splice(i, 1);
         if (input.ShouldDecrementDesiredCapacity) g.desired--;
         // Without decrementing, the group launches a replacement.
-        else g.instances.push({ id: `i-${(++this.seq).toString(16).padStart(17, '0')}`, lifecycle: 'Pending:Wait' });
+        else
+          g.instances.push({
+            id: `i-${(++this.seq).toString(16).padStart(17, '0')}`,
+            lifecycle: 'Pending:Wait',
+          });
         return { Activity: { StatusCode: 'InProgress' } };
       }
-      throw awsError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`);
+      throw awsError(
+        'ValidationError',
+        `Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`,
+      );
     });
     this.autoscaling.on(CompleteLifecycleActionCommand).callsFake((input) => {
       this.calls.push({ command: 'CompleteLifecycleAction', input });
       const g = this.group(input.AutoScalingGroupName);
       const instance = g.instances.find((i) => i.id === input.InstanceId);
-      if (!instance || instance.lifecycle !== 'Pending:Wait' || input.LifecycleHookName !== 'ingot-runner-launch')
-        throw awsError('ValidationError', `No active Lifecycle Action found with instance ID ${input.InstanceId}`);
+      if (
+        !instance ||
+        instance.lifecycle !== 'Pending:Wait' ||
+        input.LifecycleHookName !== 'ingot-runner-launch'
+      )
+        throw awsError(
+          'ValidationError',
+          `No active Lifecycle Action found with instance ID ${input.InstanceId}`,
+        );
       instance.lifecycle = input.LifecycleActionResult === 'CONTINUE' ? 'InService' : 'Terminating';
       return {};
     });
     this.ssm.on(PutParameterCommand).callsFake((input) => {
       this.calls.push({ command: 'PutParameter', input: { ...input, Value: '(secret)' } });
       if (input.Tags && input.Overwrite)
-        throw awsError('ValidationException', 'Invalid request: tags and overwrite can\'t be used together.');
+        throw awsError(
+          'ValidationException',
+          "Invalid request: tags and overwrite can't be used together.",
+        );
       const existing = this.parameters.get(input.Name);
       if (existing && !input.Overwrite)
-        throw awsError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
-      const tags = existing?.tags ?? Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value]));
+        throw awsError(
+          'ParameterAlreadyExists',
+          'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+        );
+      const tags =
+        existing?.tags ?? Object.fromEntries((input.Tags ?? []).map((t: any) => [t.Key, t.Value]));
       this.parameters.set(input.Name, { value: input.Value, type: input.Type, tags });
       return { Version: 1, Tier: input.Tier ?? 'Standard' };
     });
@@ -115,8 +156,15 @@ export class SimulatedAws {
   readParameterAs(instanceId: string, name: string): string {
     const parameter = this.parameters.get(name);
     if (!parameter) throw awsError('ParameterNotFound', `Parameter ${name} not found.`);
-    if (!`arn:aws:ec2:us-west-2:123456789012:instance/${instanceId}`.endsWith(`/${parameter.tags.InstanceId}`))
-      throw awsError('AccessDeniedException', `User: arn:aws:sts::123456789012:assumed-role/runner/${instanceId} is not authorized to perform: ssm:GetParameter on resource: ${name}`);
+    if (
+      !`arn:aws:ec2:us-west-2:123456789012:instance/${instanceId}`.endsWith(
+        `/${parameter.tags.InstanceId}`,
+      )
+    )
+      throw awsError(
+        'AccessDeniedException',
+        `User: arn:aws:sts::123456789012:assumed-role/runner/${instanceId} is not authorized to perform: ssm:GetParameter on resource: ${name}`,
+      );
     this.parameters.delete(name);
     return parameter.value;
   }
@@ -150,7 +198,13 @@ export class FakeCompute implements ComputeClient {
 
   private get(project: string, region: string, group: string) {
     const g = this.groups.get(`${project}/${region}/${group}`);
-    if (!g) throw Object.assign(new Error(`The resource 'projects/${project}/regions/${region}/instanceGroupManagers/${group}' was not found`), { code: 404 });
+    if (!g)
+      throw Object.assign(
+        new Error(
+          `The resource 'projects/${project}/regions/${region}/instanceGroupManagers/${group}' was not found`,
+        ),
+        { code: 404 },
+      );
     return g;
   }
 
@@ -163,7 +217,11 @@ export class FakeCompute implements ComputeClient {
     return this.get(project, region, group).targetSize;
   }
 
-  async listManagedInstances(project: string, region: string, group: string): Promise<ManagedInstance[]> {
+  async listManagedInstances(
+    project: string,
+    region: string,
+    group: string,
+  ): Promise<ManagedInstance[]> {
     this.calls.push('listManagedInstances');
     return this.get(project, region, group).vms.map((vm) => ({
       instance: this.url(project, vm),
@@ -180,7 +238,12 @@ export class FakeCompute implements ComputeClient {
     const zones = ['a', 'b', 'c'].map((z) => `${region}-${z}`);
     while (g.vms.length < size) {
       const id = String(++this.seq);
-      g.vms.push({ id, name: `${group}-${id.slice(-4)}`, zone: zones[g.vms.length % 3], currentAction: 'CREATING' });
+      g.vms.push({
+        id,
+        name: `${group}-${id.slice(-4)}`,
+        zone: zones[g.vms.length % 3],
+        currentAction: 'CREATING',
+      });
     }
   }
 
@@ -223,7 +286,17 @@ export class FakeGoogleIdentity {
     [this.kid]: this.key.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   });
 
-  token(claims: { audience: string; email: string; project: string; zone: string; instanceId: string; instanceName: string }, key = this.key.privateKey): string {
+  token(
+    claims: {
+      audience: string;
+      email: string;
+      project: string;
+      zone: string;
+      instanceId: string;
+      instanceName: string;
+    },
+    key = this.key.privateKey,
+  ): string {
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', kid: this.kid, typ: 'JWT' };
     const payload = {

@@ -95,10 +95,16 @@ export class FakeGithub {
 
   /** What `run.sh --jitconfig` does first: decode the config, then connect (runner online). */
   useJitConfig(encoded: string): FakeRunner {
-    const files = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Record<string, string>;
+    const files = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Record<
+      string,
+      string
+    >;
     const settings = JSON.parse(Buffer.from(files['.runner'], 'base64').toString('utf8'));
     const runner = this.runners.get(settings.agentId);
-    if (!runner) throw new Error(`the JIT config names runner ${settings.agentId}, which GitHub does not know`);
+    if (!runner)
+      throw new Error(
+        `the JIT config names runner ${settings.agentId}, which GitHub does not know`,
+      );
     if (runner.status === 'online') throw new Error(`JIT config of ${runner.name} used twice`);
     runner.status = 'online';
     return runner;
@@ -115,8 +121,13 @@ export class FakeGithub {
 
   // ---- webhooks ----
 
-  payload(action: string, job: { id: number; labels: string[]; runnerName?: string | null }, extra: Record<string, unknown> = {}) {
-    const status = action === 'completed' ? 'completed' : action === 'in_progress' ? 'in_progress' : 'queued';
+  payload(
+    action: string,
+    job: { id: number; labels: string[]; runnerName?: string | null },
+    extra: Record<string, unknown> = {},
+  ) {
+    const status =
+      action === 'completed' ? 'completed' : action === 'in_progress' ? 'in_progress' : 'queued';
     return {
       action,
       workflow_job: {
@@ -152,7 +163,10 @@ export class FakeGithub {
       },
       organization: { login: this.organization, id: 38302899 },
       sender: { login: 'octocat', id: 21031067, type: 'User' },
-      installation: { id: Number(this.installationId), node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMzQ1Njk5Ng==' },
+      installation: {
+        id: Number(this.installationId),
+        node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMzQ1Njk5Ng==',
+      },
     };
   }
 
@@ -165,7 +179,10 @@ export class FakeGithub {
     const delivery = options.delivery ?? crypto.randomUUID();
     const signature =
       options.signature === undefined
-        ? `sha256=${crypto.createHmac('sha256', options.secret ?? this.webhookSecret).update(body).digest('hex')}`
+        ? `sha256=${crypto
+            .createHmac('sha256', options.secret ?? this.webhookSecret)
+            .update(body)
+            .digest('hex')}`
         : options.signature;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -194,13 +211,28 @@ export class FakeGithub {
 
   // ---- REST ----
 
-  private send(res: http.ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
+  private send(
+    res: http.ServerResponse,
+    status: number,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(body === undefined ? '' : JSON.stringify(body));
   }
 
-  private error(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
-    this.send(res, status, { message, documentation_url: 'https://docs.github.com/rest', status: String(status) }, headers);
+  private error(
+    res: http.ServerResponse,
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+  ) {
+    this.send(
+      res,
+      status,
+      { message, documentation_url: 'https://docs.github.com/rest', status: String(status) },
+      headers,
+    );
   }
 
   private verifyJwt(token: string): boolean {
@@ -230,7 +262,12 @@ export class FakeGithub {
     const failure = this.failures.findIndex((f) => path.includes(f.match));
     if (failure >= 0) {
       const [f] = this.failures.splice(failure, 1);
-      return this.error(res, f.status, f.status === 429 ? 'API rate limit exceeded' : 'Server Error', f.headers);
+      return this.error(
+        res,
+        f.status,
+        f.status === 429 ? 'API rate limit exceeded' : 'Server Error',
+        f.headers,
+      );
     }
     const auth = req.headers.authorization ?? '';
     const tokenMatch = /^(?:token|bearer) (.+)$/i.exec(auth);
@@ -248,27 +285,77 @@ export class FakeGithub {
         repository_selection: 'all',
       });
     }
-    if (!tokenMatch || !this.tokens.has(tokenMatch[1])) return this.error(res, 401, 'Bad credentials');
+    if (!tokenMatch || !this.tokens.has(tokenMatch[1]))
+      return this.error(res, 401, 'Bad credentials');
     const org = `/orgs/${this.organization}/actions`;
     if (path === `${org}/runner-groups` && req.method === 'GET')
       return this.send(res, 200, {
         total_count: 1,
         runner_groups: [
-          { id: 1, name: 'Default', visibility: 'all', default: true, runners_url: `${this.url}${org}/runner-groups/1/runners`, inherited: false, allows_public_repositories: false, restricted_to_workflows: false, selected_workflows: [], workflow_restrictions_read_only: false },
+          {
+            id: 1,
+            name: 'Default',
+            visibility: 'all',
+            default: true,
+            runners_url: `${this.url}${org}/runner-groups/1/runners`,
+            inherited: false,
+            allows_public_repositories: false,
+            restricted_to_workflows: false,
+            selected_workflows: [],
+            workflow_restrictions_read_only: false,
+          },
         ],
       });
     if (path === `${org}/runners/generate-jitconfig` && req.method === 'POST') {
       if (typeof body?.runner_group_id !== 'number')
-        return this.error(res, 422, 'Invalid input: object is missing required key: runner_group_id.');
+        return this.error(
+          res,
+          422,
+          'Invalid input: object is missing required key: runner_group_id.',
+        );
       if (!Array.isArray(body.labels) || body.labels.length === 0 || body.labels.length > 100)
         return this.error(res, 422, 'Invalid input: labels must have between 1 and 100 items.');
       if (this.runnerByName(body.name))
-        return this.error(res, 409, `Already exists - A runner with the name ${body.name} already exists.`);
+        return this.error(
+          res,
+          409,
+          `Already exists - A runner with the name ${body.name} already exists.`,
+        );
       const id = this.nextRunnerId++;
       const jit = {
-        '.runner': Buffer.from(JSON.stringify({ agentId: id, agentName: body.name, poolId: 1, serverUrl: 'https://pipelines.actions.githubusercontent.com/x', gitHubUrl: `https://github.com/${this.organization}`, workFolder: body.work_folder ?? '_work', ephemeral: true })).toString('base64'),
-        '.credentials': Buffer.from(JSON.stringify({ scheme: 'OAuth', data: { clientId: crypto.randomUUID(), authorizationUrl: 'https://pipelines.actions.githubusercontent.com/x/_apis/oauth2/token' } })).toString('base64'),
-        '.credentials_rsaparams': Buffer.from(JSON.stringify({ d: 'x', dp: 'x', dq: 'x', exponent: 'AQAB', inverseQ: 'x', modulus: 'x', p: 'x', q: 'x' })).toString('base64'),
+        '.runner': Buffer.from(
+          JSON.stringify({
+            agentId: id,
+            agentName: body.name,
+            poolId: 1,
+            serverUrl: 'https://pipelines.actions.githubusercontent.com/x',
+            gitHubUrl: `https://github.com/${this.organization}`,
+            workFolder: body.work_folder ?? '_work',
+            ephemeral: true,
+          }),
+        ).toString('base64'),
+        '.credentials': Buffer.from(
+          JSON.stringify({
+            scheme: 'OAuth',
+            data: {
+              clientId: crypto.randomUUID(),
+              authorizationUrl:
+                'https://pipelines.actions.githubusercontent.com/x/_apis/oauth2/token',
+            },
+          }),
+        ).toString('base64'),
+        '.credentials_rsaparams': Buffer.from(
+          JSON.stringify({
+            d: 'x',
+            dp: 'x',
+            dq: 'x',
+            exponent: 'AQAB',
+            inverseQ: 'x',
+            modulus: 'x',
+            p: 'x',
+            q: 'x',
+          }),
+        ).toString('base64'),
       };
       const runner: FakeRunner = {
         id,
@@ -276,7 +363,11 @@ export class FakeGithub {
         os: 'unknown',
         status: 'offline',
         busy: false,
-        labels: (body.labels as string[]).map((name, i) => ({ id: i + 1, name, type: name === 'self-hosted' ? 'read-only' : 'custom' })),
+        labels: (body.labels as string[]).map((name, i) => ({
+          id: i + 1,
+          name,
+          type: name === 'self-hosted' ? 'read-only' : 'custom',
+        })),
         runner_group_id: body.runner_group_id,
         jit,
       };
@@ -289,7 +380,9 @@ export class FakeGithub {
     }
     if (path === `${org}/runners` && req.method === 'GET') {
       const name = url.searchParams.get('name');
-      const list = [...this.runners.values()].filter((r) => !name || r.name === name).map(({ jit: _, runner_group_id: __, ...r }) => r);
+      const list = [...this.runners.values()]
+        .filter((r) => !name || r.name === name)
+        .map(({ jit: _, runner_group_id: __, ...r }) => r);
       return this.send(res, 200, { total_count: list.length, runners: list });
     }
     m = new RegExp(`^${org}/runners/(\\d+)$`).exec(path);
@@ -302,7 +395,11 @@ export class FakeGithub {
       }
       if (req.method === 'DELETE') {
         if (runner.busy)
-          return this.error(res, 422, `Bad request - Runner "${runner.name}" is still running a job"`);
+          return this.error(
+            res,
+            422,
+            `Bad request - Runner "${runner.name}" is still running a job"`,
+          );
         this.runners.delete(runner.id);
         res.writeHead(204);
         return res.end();

@@ -28,18 +28,19 @@ export interface HarnessOptions {
   database?: string;
 }
 
-export const quietLog: ScalerLog & { lines: { level: string; fields: object; message: string }[] } = {
-  lines: [],
-  info(fields, message) {
-    this.lines.push({ level: 'info', fields, message });
-  },
-  warn(fields, message) {
-    this.lines.push({ level: 'warn', fields, message });
-  },
-  error(fields, message) {
-    this.lines.push({ level: 'error', fields, message });
-  },
-};
+export const quietLog: ScalerLog & { lines: { level: string; fields: object; message: string }[] } =
+  {
+    lines: [],
+    info(fields, message) {
+      this.lines.push({ level: 'info', fields, message });
+    },
+    warn(fields, message) {
+      this.lines.push({ level: 'warn', fields, message });
+    },
+    error(fields, message) {
+      this.lines.push({ level: 'error', fields, message });
+    },
+  };
 
 /**
  * A whole scaler as deployed — its HTTP server, the GitHub App client, SQLite state,
@@ -69,9 +70,36 @@ export class ScalerHarness {
     this.config = parseScalerConfig({
       github: { organization: this.github.organization, apiUrl: this.github.url },
       targets: [
-        { pool: 'ubuntu-small', cloud: 'aws', region: 'us-west-2', group: 'asg-small', labels: SMALL, namePrefix: 'prod-ubuntu-small', max: max.small, idle: this.options.idle ?? 0 },
-        { pool: 'ubuntu-large', cloud: 'aws', region: 'us-west-2', group: 'asg-large', labels: LARGE, namePrefix: 'prod-ubuntu-large', max: max.large },
-        { pool: 'gcp-medium', cloud: 'gcp', region: 'us-west2', group: 'mig-medium', project: PROJECT, serviceAccount: RUNNER_ACCOUNT, labels: GCP_MEDIUM, namePrefix: 'prod-gcp-medium', max: max.medium },
+        {
+          pool: 'ubuntu-small',
+          cloud: 'aws',
+          region: 'us-west-2',
+          group: 'asg-small',
+          labels: SMALL,
+          namePrefix: 'prod-ubuntu-small',
+          max: max.small,
+          idle: this.options.idle ?? 0,
+        },
+        {
+          pool: 'ubuntu-large',
+          cloud: 'aws',
+          region: 'us-west-2',
+          group: 'asg-large',
+          labels: LARGE,
+          namePrefix: 'prod-ubuntu-large',
+          max: max.large,
+        },
+        {
+          pool: 'gcp-medium',
+          cloud: 'gcp',
+          region: 'us-west2',
+          group: 'mig-medium',
+          project: PROJECT,
+          serviceAccount: RUNNER_ACCOUNT,
+          labels: GCP_MEDIUM,
+          namePrefix: 'prod-gcp-medium',
+          max: max.medium,
+        },
       ],
       timeouts: { boot: 600, idle: 300, ...this.options.timeouts },
       ssmPrefix: '/ingot/prod/jit',
@@ -94,10 +122,20 @@ export class ScalerHarness {
       config: this.config,
       installationId: secrets.installationId,
       store,
-      github: new GithubApp(this.config.github, secrets, this.metrics, { attempts: 4, baseDelayMs: 5, maxDelayMs: 50 }),
+      github: new GithubApp(this.config.github, secrets, this.metrics, {
+        attempts: 4,
+        baseDelayMs: 5,
+        maxDelayMs: 50,
+      }),
       backends: {
-        aws: new AwsBackend({ ssmPrefix: this.config.ssmPrefix, lifecycleHook: this.config.lifecycleHook }),
-        gcp: new GcpBackend(this.compute, { audience: this.config.audience as string, certs: this.identity.certs }),
+        aws: new AwsBackend({
+          ssmPrefix: this.config.ssmPrefix,
+          lifecycleHook: this.config.lifecycleHook,
+        }),
+        gcp: new GcpBackend(this.compute, {
+          audience: this.config.audience as string,
+          certs: this.identity.certs,
+        }),
       },
       metrics: this.metrics,
       log: quietLog,
@@ -146,7 +184,9 @@ export class ScalerHarness {
   }
 
   gcpToken(vmId: string, overrides: Partial<{ email: string; audience: string }> = {}) {
-    const vm = this.compute.groups.get(`${PROJECT}/us-west2/mig-medium`)!.vms.find((v) => v.id === vmId)!;
+    const vm = this.compute.groups
+      .get(`${PROJECT}/us-west2/mig-medium`)!
+      .vms.find((v) => v.id === vmId)!;
     return this.identity.token({
       audience: overrides.audience ?? 'https://scaler.example.com',
       email: overrides.email ?? RUNNER_ACCOUNT,
@@ -158,7 +198,10 @@ export class ScalerHarness {
   }
 
   async fetchJit(token: string): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${this.url}/jit`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${this.url}/jit`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     return { status: res.status, body: await res.json() };
   }
 

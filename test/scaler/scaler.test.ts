@@ -29,10 +29,16 @@ describe('scaler: workflow_job webhooks to runners', function () {
     const parameter = h.aws.parameters.get(`/ingot/prod/jit/${instance.id}`)!;
     assert.equal(parameter.type, 'SecureString');
     assert.deepEqual(parameter.tags, { InstanceId: instance.id });
-    assert.throws(() => h.aws.readParameterAs('i-0someoneelse0000', `/ingot/prod/jit/${instance.id}`), /not authorized/);
+    assert.throws(
+      () => h.aws.readParameterAs('i-0someoneelse0000', `/ingot/prod/jit/${instance.id}`),
+      /not authorized/,
+    );
     const runner = h.bootAws(instance.id);
     assert.equal(runner.name, `prod-ubuntu-small-${instance.id}`);
-    assert.deepEqual(runner.labels.map((l) => l.name), SMALL);
+    assert.deepEqual(
+      runner.labels.map((l) => l.name),
+      SMALL,
+    );
     assert.equal(runner.runner_group_id, 1);
     assert.equal(h.aws.parameters.size, 0, 'the instance deleted its parameter after reading it');
     assert.equal(h.asg('asg-large').desired, 0);
@@ -61,8 +67,14 @@ describe('scaler: workflow_job webhooks to runners', function () {
     h = await new ScalerHarness().start();
     assert.equal((await h.github.deliver(h.url, '{not json')).status, 400);
     assert.equal((await h.github.deliver(h.url, JSON.stringify({ action: 'queued' }))).status, 400);
-    assert.equal((await h.github.deliver(h.url, '{"zen":"Keep it logically awesome."}', { event: 'ping' })).status, 200);
-    assert.deepEqual((await h.github.deliver(h.url, '{}', { event: 'push' })).body, { outcome: 'ignored' });
+    assert.equal(
+      (await h.github.deliver(h.url, '{"zen":"Keep it logically awesome."}', { event: 'ping' }))
+        .status,
+      200,
+    );
+    assert.deepEqual((await h.github.deliver(h.url, '{}', { event: 'push' })).body, {
+      outcome: 'ignored',
+    });
     const foreign = h.github.payload('queued', { id: 8, labels: SMALL });
     foreign.installation.id = 42;
     const res = await h.github.deliver(h.url, JSON.stringify(foreign));
@@ -85,16 +97,33 @@ describe('scaler: workflow_job webhooks to runners', function () {
     h = await new ScalerHarness().start();
     const first = await h.queue(10, SMALL);
     // Redelivery of the same delivery, and the same job queued again under a new delivery id.
-    await h.github.sendWorkflowJob(h.url, 'queued', { id: 10, labels: SMALL }, { delivery: first.delivery });
+    await h.github.sendWorkflowJob(
+      h.url,
+      'queued',
+      { id: 10, labels: SMALL },
+      { delivery: first.delivery },
+    );
     await h.queue(10, SMALL);
     // Job 11 completes (cancelled) before its in_progress and queued deliveries arrive.
-    await h.github.sendWorkflowJob(h.url, 'completed', { id: 11, labels: SMALL }, { conclusion: 'cancelled' });
-    await h.github.sendWorkflowJob(h.url, 'in_progress', { id: 11, labels: SMALL, runnerName: 'x' });
+    await h.github.sendWorkflowJob(
+      h.url,
+      'completed',
+      { id: 11, labels: SMALL },
+      { conclusion: 'cancelled' },
+    );
+    await h.github.sendWorkflowJob(h.url, 'in_progress', {
+      id: 11,
+      labels: SMALL,
+      runnerName: 'x',
+    });
     await h.queue(11, SMALL);
     await h.tick();
     assert.equal(h.asg('asg-small').desired, 1);
     const requested = await h.metrics.instancesRequested.get();
-    assert.equal(requested.values.reduce((n, v) => n + v.value, 0), 1);
+    assert.equal(
+      requested.values.reduce((n, v) => n + v.value, 0),
+      1,
+    );
   });
 
   it('absorbs a burst of 200 queued jobs across pools without overshooting max', async () => {
@@ -108,7 +137,10 @@ describe('scaler: workflow_job webhooks to runners', function () {
     assert.equal(h.asg('asg-large').desired, 10);
     assert.equal(h.mig().targetSize, 10);
     const requested = await h.metrics.instancesRequested.get();
-    assert.equal(requested.values.reduce((n, v) => n + v.value, 0), 30);
+    assert.equal(
+      requested.values.reduce((n, v) => n + v.value, 0),
+      30,
+    );
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     assert.match(metrics, /ingot_scaler_queued_jobs\{pool="ubuntu-small",region="us-west-2"\} 67/);
     assert.match(metrics, /ingot_scaler_webhooks_total\{outcome="recorded"\} 200/);
@@ -121,18 +153,40 @@ describe('scaler: workflow_job webhooks to runners', function () {
     await h.tick();
     assert.equal(h.asg('asg-small').desired, 2);
     const [a, b] = h.asg('asg-small').instances.map((i) => h.bootAws(i.id));
-    await h.github.sendWorkflowJob(h.url, 'in_progress', { id: 21, labels: SMALL, runnerName: a.name });
-    await h.github.sendWorkflowJob(h.url, 'in_progress', { id: 22, labels: SMALL, runnerName: b.name });
+    await h.github.sendWorkflowJob(h.url, 'in_progress', {
+      id: 21,
+      labels: SMALL,
+      runnerName: a.name,
+    });
+    await h.github.sendWorkflowJob(h.url, 'in_progress', {
+      id: 22,
+      labels: SMALL,
+      runnerName: b.name,
+    });
     h.github.startJob(a);
     h.github.finishJob(a);
-    await h.github.sendWorkflowJob(h.url, 'completed', { id: 21, labels: SMALL, runnerName: a.name });
+    await h.github.sendWorkflowJob(h.url, 'completed', {
+      id: 21,
+      labels: SMALL,
+      runnerName: a.name,
+    });
     await h.scaler.settle();
-    const terminations = h.aws.calls.filter((c) => c.command === 'TerminateInstanceInAutoScalingGroup');
+    const terminations = h.aws.calls.filter(
+      (c) => c.command === 'TerminateInstanceInAutoScalingGroup',
+    );
     assert.equal(terminations.length, 1);
     assert.equal(terminations[0].input.ShouldDecrementDesiredCapacity, true);
-    assert.equal(h.asg('asg-small').desired, 2, 'a new instance replaces the finished one for job 23');
+    assert.equal(
+      h.asg('asg-small').desired,
+      2,
+      'a new instance replaces the finished one for job 23',
+    );
     await h.tick();
-    const fresh = h.asg('asg-small').instances.find((i) => i.lifecycle === 'InService' && !a.name.endsWith(i.id) && !b.name.endsWith(i.id))!;
+    const fresh = h
+      .asg('asg-small')
+      .instances.find(
+        (i) => i.lifecycle === 'InService' && !a.name.endsWith(i.id) && !b.name.endsWith(i.id),
+      )!;
     assert.ok(h.bootAws(fresh.id));
   });
 
@@ -144,8 +198,17 @@ describe('scaler: workflow_job webhooks to runners', function () {
     await h.tick();
     const [busy, idle] = h.asg('asg-small').instances.map((i) => h.bootAws(i.id));
     h.github.startJob(busy);
-    await h.github.sendWorkflowJob(h.url, 'in_progress', { id: 31, labels: SMALL, runnerName: busy.name });
-    await h.github.sendWorkflowJob(h.url, 'completed', { id: 32, labels: SMALL }, { conclusion: 'cancelled' });
+    await h.github.sendWorkflowJob(h.url, 'in_progress', {
+      id: 31,
+      labels: SMALL,
+      runnerName: busy.name,
+    });
+    await h.github.sendWorkflowJob(
+      h.url,
+      'completed',
+      { id: 32, labels: SMALL },
+      { conclusion: 'cancelled' },
+    );
     await h.scaler.settle();
     assert.equal(h.asg('asg-small').desired, 2, 'an idle runner is kept for the idle timeout');
     h.advance(301);
@@ -162,7 +225,12 @@ describe('scaler: workflow_job webhooks to runners', function () {
     await h.tick();
     const runner = h.bootAws(h.asg('asg-small').instances[0].id);
     h.github.startJob(runner); // the in_progress delivery never arrives
-    await h.github.sendWorkflowJob(h.url, 'completed', { id: 41, labels: SMALL }, { conclusion: 'cancelled' });
+    await h.github.sendWorkflowJob(
+      h.url,
+      'completed',
+      { id: 41, labels: SMALL },
+      { conclusion: 'cancelled' },
+    );
     h.advance(1000);
     await h.tick();
     assert.equal(h.asg('asg-small').desired, 1);
@@ -180,7 +248,11 @@ describe('scaler: workflow_job webhooks to runners', function () {
     h.advance(601);
     await h.tick();
     assert.ok(!h.asg('asg-small').instances.some((i) => i.id === stuck.id), 'reaped');
-    assert.equal(h.github.runnerByName(runnerName), undefined, 'its runner was removed from GitHub');
+    assert.equal(
+      h.github.runnerByName(runnerName),
+      undefined,
+      'its runner was removed from GitHub',
+    );
     assert.equal(h.asg('asg-small').desired, 1, 'a replacement serves the still queued job');
     const reaps = await h.metrics.scaleActions.get();
     assert.ok(reaps.values.some((v) => v.labels.action === 'reap' && v.value === 1));
@@ -210,18 +282,30 @@ describe('scaler: workflow_job webhooks to runners', function () {
     const [vm] = h.mig().vms;
     const runner = await h.bootGcp(vm.id);
     assert.equal(runner.name, `prod-gcp-medium-${vm.id}`);
-    assert.deepEqual(runner.labels.map((l) => l.name), GCP_MEDIUM);
+    assert.deepEqual(
+      runner.labels.map((l) => l.name),
+      GCP_MEDIUM,
+    );
     const again = await h.fetchJit(h.gcpToken(vm.id));
     assert.deepEqual([again.status, again.body.code], [409, 'CONFIG_ALREADY_ISSUED']);
     await h.queue(72, GCP_MEDIUM);
     await h.tick();
     const other = h.mig().vms[1];
-    const wrongAccount = await h.fetchJit(h.gcpToken(other.id, { email: 'job@acme-runners.iam.gserviceaccount.com' }));
+    const wrongAccount = await h.fetchJit(
+      h.gcpToken(other.id, { email: 'job@acme-runners.iam.gserviceaccount.com' }),
+    );
     assert.deepEqual([wrongAccount.status, wrongAccount.body.code], [403, 'UNKNOWN_INSTANCE']);
     const wrongAudience = await h.fetchJit(h.gcpToken(other.id, { audience: 'https://elsewhere' }));
     assert.equal(wrongAudience.status, 401);
     const forged = h.identity.token(
-      { audience: 'https://scaler.example.com', email: 'runner-prod-gcp-medium@acme-runners.iam.gserviceaccount.com', project: 'acme-runners', zone: other.zone, instanceId: other.id, instanceName: other.name },
+      {
+        audience: 'https://scaler.example.com',
+        email: 'runner-prod-gcp-medium@acme-runners.iam.gserviceaccount.com',
+        project: 'acme-runners',
+        zone: other.zone,
+        instanceId: other.id,
+        instanceName: other.name,
+      },
       h.identity.otherKey(),
     );
     assert.equal((await h.fetchJit(forged)).status, 401);
@@ -238,9 +322,9 @@ describe('scaler: workflow_job webhooks to runners', function () {
     await h.tick();
     assert.ok(h.bootAws(h.asg('asg-small').instances[0].id));
     const retries = await h.metrics.githubRetries.get();
-    assert.deepEqual(
-      retries.values.map((v) => [v.labels.status, v.value]).sort(),
-      [['429', 1], ['502', 1]],
-    );
+    assert.deepEqual(retries.values.map((v) => [v.labels.status, v.value]).sort(), [
+      ['429', 1],
+      ['502', 1],
+    ]);
   });
 });
