@@ -8,6 +8,7 @@ import { principalsCommand } from './principals-command';
 import { publishCommand } from './publish-command';
 import { registryCommand } from './registry-command';
 import { resolveCommand } from './resolve-command';
+import { scalerCommand } from './scaler-command';
 import { revokeCommands } from './revoke-command';
 import { buildsCommand, versionsCommand } from './versions-command';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   program.addCommand(resolveCommand());
   program.addCommand(driftCommand());
   program.addCommand(imagesCommand());
+  program.addCommand(scalerCommand());
   configureTree(program);
   return program;
 }
