@@ -13,3 +13,14 @@ export {
 } from './pipeline-config';
 export { TEMPLATES, type TemplateSpec } from './template-catalog';
 export { contentHash, type TemplateVariable } from './content-hash';
+export { planPrune, executePrune, type PruneCandidate } from './prune/prune-plan';
+export { AwsImageStore } from './prune/aws-image-store';
+export { GcpImageStore } from './prune/gcp-image-store';
+export type { ImageStore, ImageArtifact } from './prune/image-store';
+export {
+  RUNNER_MINIMUM_VERSION,
+  parseRunnerRelease,
+  runnerVersionStatus,
+  type RunnerRelease,
+} from './runner-release';
+export { bumpRunner } from './runner-bump';
