@@ -69,10 +69,12 @@ describeEachEngine('PublishedVersion provider', (registry) => {
     assert.equal(id, 'runner-ubuntu/tmpl-abc+commit-1');
     const out = outs as PublishedVersionOutputs;
     assert.equal(out.versionName, 'v1');
+    // Keyed by platform, region and component type: x64 and arm64 builds stay apart.
     assert.deepEqual(out.images, {
-      'aws/us-east-1': 'ami-0aaa1',
-      'aws/eu-west-1': 'ami-0bbb2',
-      'gcp/global': 'projects/ingot-images/global/images/runner-ubuntu-20260301',
+      'aws/us-east-1/amazon-ebs.runner': 'ami-0aaa1',
+      'aws/eu-west-1/amazon-ebs.runner': 'ami-0bbb2',
+      'gcp/global/googlecompute.runner':
+        'projects/ingot-images/global/images/runner-ubuntu-20260301',
     });
     const version = (
       await r.ok('GET', `${r.packer()}/buckets/runner-ubuntu/versions/tmpl-abc+commit-1`)
