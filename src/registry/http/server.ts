@@ -1,4 +1,3 @@
-import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
@@ -9,6 +8,7 @@ import { newId } from '../ids';
 import type { Registry } from '../registry';
 import type { App } from './app-types';
 import { registerAuth } from './auth';
+import { registerBodyParsers } from './body-parsers';
 import { registerErrorHandler } from './error-handler';
 import { Metrics } from './metrics';
 import { bucketRoutes } from './routes/buckets';
@@ -89,7 +89,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   app.setValidatorCompiler(requestValidators());
   const metrics = new Metrics();
 
-  await app.register(formbody);
+  registerBodyParsers(app);
   await app.register(swagger, {
     openapi: {
       info: {
