@@ -1,6 +1,6 @@
 import type * as M from '../registry/http/schemas/model';
 import { resolveConnection, type ConnectionOptions } from './connection';
-import { asRegistryError, RegistryClientError } from './errors';
+import { isNotFound, RegistryClientError } from './errors';
 import { Transport, type TransportOptions } from './transport';
 
 export type Bucket = M.Bucket;
@@ -56,6 +56,8 @@ export interface SoakedVersion {
   held_for_seconds: number;
 }
 
+export type ImportOutcome = 'created' | 'updated' | 'unchanged';
+
 interface Paged {
   pagination?: { next_page_token?: string };
 }
@@ -69,9 +71,15 @@ const enc = encodeURIComponent;
 export class RegistryClient {
   readonly transport: Transport;
   private ingot: Promise<boolean> | null = null;
+  private readonly pageSize: number | null;
 
-  constructor(options: ConnectionOptions = {}, transportOptions: TransportOptions = {}) {
-    this.transport = new Transport(resolveConnection(options), transportOptions);
+  constructor(
+    options: ConnectionOptions = {},
+    transportOptions: TransportOptions = {},
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.transport = new Transport(resolveConnection(options, env), transportOptions);
+    this.pageSize = transportOptions.pageSize === undefined ? 1000 : transportOptions.pageSize;
   }
 
   get connection() {
@@ -124,7 +132,7 @@ export class RegistryClient {
     try {
       return await this.getBucket(name);
     } catch (error) {
-      if (asRegistryError(error)?.status === 404) return null;
+      if (isNotFound(error)) return null;
       throw error;
     }
   }
@@ -434,6 +442,36 @@ export class RegistryClient {
     });
   }
 
+  /** The organizations/projects this registry knows and the caller may read (Ingot only). */
+  async knownProjects(): Promise<
+    { organization_id: string; project_id: string; bucket_count: number }[]
+  > {
+    await this.requireIngot('listing projects');
+    return (
+      await this.transport.request<{
+        projects: { organization_id: string; project_id: string; bucket_count: number }[];
+      }>({ method: 'GET', path: '/ingot/v1/projects', operation: 'list the projects' })
+    ).projects;
+  }
+
+  /**
+   * Restores a record read from another registry (`ingot import hcp`): `kind` is
+   * `buckets/{b}`, `buckets/{b}/versions/{fp}` or `buckets/{b}/channels/{ch}`. Ingot only.
+   */
+  async importRecord<T>(
+    path: string,
+    body: unknown,
+    operation: string,
+  ): Promise<T & { outcome: ImportOutcome }> {
+    await this.requireIngot('importing');
+    return this.transport.request<T & { outcome: ImportOutcome }>({
+      method: 'PUT',
+      path: `${this.ingotBase}/import/${path}`,
+      body,
+      operation,
+    });
+  }
+
   /** Follows `pagination.next_page_token` to the end. */
   private async all<T>(
     path: string,
@@ -447,7 +485,11 @@ export class RegistryClient {
       const page = await this.transport.request<Paged & Record<string, unknown>>({
         method: 'GET',
         path,
-        query: { ...query, 'pagination.page_size': 1000, 'pagination.next_page_token': token },
+        query: {
+          ...query,
+          'pagination.page_size': this.pageSize ?? undefined,
+          'pagination.next_page_token': token,
+        },
         operation,
       });
       items.push(...((page[key] as T[]) ?? []));

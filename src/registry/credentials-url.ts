@@ -26,7 +26,9 @@ export async function refreshCredentialsUrl(
   const principals = await auth.listPrincipals();
   if (!principals.some((p) => p.clientId === clientId)) return false;
   const strings = Object.fromEntries(
-    Object.entries(content).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    Object.entries(content).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
   );
   writeCredentialsFile(file, { ...strings, url });
   return true;

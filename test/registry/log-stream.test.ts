@@ -29,7 +29,10 @@ describe('registry log format', () => {
 
   it('writes JSON lines when not on a terminal, or when asked for json', async () => {
     for (const text of [await logOf('auto', false), await logOf('json', true)]) {
-      const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.ok(lines.some((l) => l.msg === 'incoming request' && l.req.url === '/healthz'));
     }
   });

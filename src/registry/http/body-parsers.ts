@@ -23,9 +23,7 @@ function asJson(request: FastifyRequest, text: string): unknown {
   } catch (error) {
     const why = (error as Error).message.replace(/\.$/, '');
     const hint =
-      contentType(request) === FORM
-        ? ` (curl -d sends ${FORM} unless told otherwise)`
-        : '';
+      contentType(request) === FORM ? ` (curl -d sends ${FORM} unless told otherwise)` : '';
     throw new ValidationError(
       'body',
       `the body is not JSON (${why}); it was sent as ${sentAs}${hint}. This API takes JSON: send it with the header "Content-Type: application/json" (curl -H 'Content-Type: application/json').`,
