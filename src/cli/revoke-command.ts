@@ -27,9 +27,13 @@ interface RevokeFlags extends RegistryFlags {
 
 const label = (r: VersionRef) => (r.name ? `${r.name} (${r.fingerprint})` : r.fingerprint);
 
+/** `"prod"`, or `"prod" of bucket "b"` for a descendant's bucket. */
+const channelName = (c: ChannelImpact, bucket: string) =>
+  c.bucket === bucket ? `"${c.channel}"` : `"${c.channel}" of bucket "${c.bucket}"`;
+
 /** One line per channel: where it goes, said plainly when it goes nowhere. */
 function channelLine(c: ChannelImpact, bucket: string, scheduled: boolean): string {
-  const name = c.bucket === bucket ? `"${c.channel}"` : `"${c.channel}" of bucket "${c.bucket}"`;
+  const name = channelName(c, bucket);
   const when = scheduled ? ' at that time' : '';
   if (c.outcome === 'keeps')
     return `Channel ${name} keeps serving ${label(c.from)} (--no-rollback).`;
@@ -84,14 +88,17 @@ function impactText(impact: RevocationImpact, flags: RevokeFlags, scheduled: boo
   return lines.join('\n');
 }
 
-/** When the revocation takes effect (ms); a past --at is refused before anything is asked. */
-function effectiveAt(flags: RevokeFlags): number {
-  const now = Date.now();
+/**
+ * When the revocation takes effect (ms), by the registry's clock (it decides); a past
+ * --at is refused before anything is asked or written.
+ */
+async function effectiveAt(client: RegistryClient, flags: RevokeFlags): Promise<number> {
+  const now = await client.registryTime();
   if (flags.at) {
     const at = Date.parse(flags.at);
     if (at <= now) {
       throw new ExitError(
-        `--at ${time(flags.at)} is in the past (it is ${time(new Date(now).toISOString())} here): the version would be revoked at once. Give a future time, or revoke now with --now. Nothing was revoked.`,
+        `--at ${time(flags.at)} is in the past (it is ${time(new Date(now).toISOString())} at the registry): the version would be revoked at once. Give a future time, or revoke now with --now. Nothing was revoked.`,
         EXIT.usage,
       );
     }
@@ -101,9 +108,9 @@ function effectiveAt(flags: RevokeFlags): number {
 }
 
 async function revoke(bucket: string, ref: string, flags: RevokeFlags): Promise<void> {
-  const at = effectiveAt(flags);
-  const scheduled = Boolean(flags.at || (flags.in && parseDuration('--in', flags.in) > 0));
   const client = connect(flags);
+  const at = await effectiveAt(client, flags);
+  const scheduled = Boolean(flags.at || (flags.in && parseDuration('--in', flags.in) > 0));
   const target = await findVersion(client, bucket, ref);
   if (target.status === 'VERSION_REVOKED') {
     throw new Error(
@@ -181,16 +188,17 @@ function doneText(
       : `Scheduled the revocation of ${versionLabel(version)} of bucket "${bucket}" at ${time(version.revoke_at)}${message}`,
   ];
   for (const c of impact.channels) {
+    const name = channelName(c, bucket);
     if (inEffect) {
       lines.push(
         c.outcome === 'keeps'
-          ? `Channel "${c.channel}" still serves it (rollback disabled).`
+          ? `Channel ${name} still serves it (rollback disabled).`
           : c.outcome === 'left-empty'
-            ? `Channel "${c.channel}" now serves no version: it had no earlier valid one.`
-            : `Channel "${c.channel}" ${c.managed ? 'moved' : 'rolled back'} to ${label(c.to as VersionRef)}.`,
+            ? `Channel ${name} now serves no version: it had no earlier valid one.`
+            : `Channel ${name} ${c.managed ? 'moved' : 'rolled back'} to ${label(c.to as VersionRef)}.`,
       );
     } else {
-      lines.push(`Until then, channel "${c.channel}" serves it. ${channelLine(c, bucket, true)}`);
+      lines.push(`Until then, channel ${name} serves it. ${channelLine(c, bucket, true)}`);
     }
   }
   if (impact.descendants.length) {

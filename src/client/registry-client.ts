@@ -70,7 +70,7 @@ const enc = encodeURIComponent;
  */
 export class RegistryClient {
   readonly transport: Transport;
-  private ingot: Promise<boolean> | null = null;
+  private ingot: Promise<{ engine?: unknown; time?: unknown } | null> | null = null;
   private readonly pageSize: number | null;
 
   constructor(
@@ -371,20 +371,36 @@ export class RegistryClient {
 
   // Ingot-only
 
-  /** Whether the registry is Ingot (HCP Packer has no /healthz with an engine). */
-  async isIngot(): Promise<boolean> {
+  /** Ingot's /healthz answer (engine and clock), or null for a registry without one (HCP). */
+  private health(): Promise<{ engine?: unknown; time?: unknown } | null> {
     this.ingot ??= (async () => {
       try {
         const response = await fetch(`${this.connection.registryUrl}/healthz`, {
           signal: AbortSignal.timeout(this.connection.timeoutMs),
         });
-        if (!response.ok) return false;
-        return typeof ((await response.json()) as { engine?: unknown }).engine === 'string';
+        if (!response.ok) return null;
+        const body = (await response.json()) as { engine?: unknown; time?: unknown };
+        return typeof body.engine === 'string' ? body : null;
       } catch {
-        return false;
+        return null;
       }
     })();
     return this.ingot;
+  }
+
+  /** Whether the registry is Ingot (HCP Packer has no /healthz with an engine). */
+  async isIngot(): Promise<boolean> {
+    return (await this.health()) !== null;
+  }
+
+  /**
+   * Now, by the clock the registry judges revocations by (Ingot's, from /healthz), or by
+   * this machine's where the registry does not say (HCP).
+   */
+  async registryTime(): Promise<number> {
+    const time = (await this.health())?.time;
+    const parsed = typeof time === 'string' ? Date.parse(time) : NaN;
+    return Number.isNaN(parsed) ? Date.now() : parsed;
   }
 
   private async requireIngot(what: string): Promise<void> {

@@ -165,7 +165,9 @@ export async function revocationImpact(
     consumers = [];
     for (const r of reached) {
       const found = await client.consumers(r.bucket, r.fingerprint);
-      consumers.push(...found.map((c) => ({ ...c, bucket: r.bucket })));
+      consumers.push(
+        ...found.map((c) => ({ ...c, version_name: c.version_name || r.name, bucket: r.bucket })),
+      );
     }
   }
   return {

@@ -133,12 +133,14 @@ export class Transport {
     );
     const text = await this.readBody(`authenticate for ${operation}`, response);
     const derived = connection.tokenUrl === `${connection.registryUrl}/oauth2/token`;
-    // No token endpoint there: the URL is wrong, not the credentials.
-    if (response.status === 404 || response.status === 405) {
+    // No token endpoint there (a 404, or an answer without RFC 6749's `error`, e.g. the
+    // API's own 401 for a path it does not have): the URL is wrong, not the credentials.
+    const oauthAnswer = typeof parse(text).error === 'string';
+    if (response.status === 404 || response.status === 405 || (!response.ok && !oauthAnswer)) {
       throw new RegistryClientError(
         derived
-          ? `could not authenticate for ${operation}: ${connection.tokenUrl} does not exist (${response.status}), so ${connection.registryUrl} is not the base URL of a registry. Give the registry's URL without a path, e.g. http://127.0.0.1:8080 (${this.urlSetting}).`
-          : `could not authenticate for ${operation}: the token endpoint ${connection.tokenUrl} does not exist (${response.status}). Check HCP_AUTH_URL.`,
+          ? `could not authenticate for ${operation}: ${connection.tokenUrl} is not a token endpoint (it answered ${response.status}), so ${connection.registryUrl} is not the base URL of a registry. Give the registry's URL without a path, e.g. http://127.0.0.1:8080 (${this.urlSetting}).`
+          : `could not authenticate for ${operation}: ${connection.tokenUrl} is not a token endpoint (it answered ${response.status}). Check HCP_AUTH_URL.`,
         response.status,
         'WRONG_URL',
         { operation },
