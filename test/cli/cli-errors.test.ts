@@ -83,7 +83,9 @@ describe('ingot errors in CLI words: wrong names, organization, project and URL'
     assert.equal(noScheme.status, 1);
     assert.match(
       noScheme.stderr,
-      new RegExp(`registry URL "${bare}" \\(--registry\\) has no scheme: write http://${bare} \\(or https://… when the registry is behind TLS\\)\\.`),
+      new RegExp(
+        `registry URL "${bare}" \\(--registry\\) has no scheme: write http://${bare} \\(or https://… when the registry is behind TLS\\)\\.`,
+      ),
     );
   });
 
@@ -96,9 +98,18 @@ describe('ingot errors in CLI words: wrong names, organization, project and URL'
     const file = path.join(dir, 'stale.json');
     fs.writeFileSync(
       file,
-      JSON.stringify({ url: `http://127.0.0.1:${port}`, client_id: r.admin.clientId, client_secret: r.admin.clientSecret }),
+      JSON.stringify({
+        url: `http://127.0.0.1:${port}`,
+        client_id: r.admin.clientId,
+        client_secret: r.admin.clientSecret,
+      }),
     );
-    const { INGOT_REGISTRY_URL: _url, HCP_CLIENT_ID: _id, HCP_CLIENT_SECRET: _secret, ...rest } = env;
+    const {
+      INGOT_REGISTRY_URL: _url,
+      HCP_CLIENT_ID: _id,
+      HCP_CLIENT_SECRET: _secret,
+      ...rest
+    } = env;
     const stale = await ingot(['buckets', 'ls'], { ...rest, INGOT_CREDENTIALS_FILE: file });
     assert.equal(stale.status, 1);
     assert.match(

@@ -41,7 +41,9 @@ describe('ingot revoke: preview, confirmation, past times; version names everywh
     assert.equal(lines[0], 'Would revoke v2 (a2) of bucket "app" now: CVE-2026-0001');
     assert.ok(lines.includes('  Channel "dev" rolls back to v1 (a1).'), dry.stdout);
     assert.ok(
-      lines.includes('  Channel "staging" is left empty: it served no earlier version that is still valid.'),
+      lines.includes(
+        '  Channel "staging" is left empty: it served no earlier version that is still valid.',
+      ),
       dry.stdout,
     );
     assert.ok(!/rolls back to its previous valid version/.test(dry.stdout));
@@ -70,7 +72,10 @@ describe('ingot revoke: preview, confirmation, past times; version names everywh
     assert.equal(await status('a2'), 'VERSION_ACTIVE');
     const both = await ingot('revoke', 'app', 'v2', '--now', '--in', '1h');
     assert.equal(both.status, 2);
-    assert.match(both.stderr, /^ingot: option '--in <duration>' cannot be used with option '--now'/);
+    assert.match(
+      both.stderr,
+      /^ingot: option '--in <duration>' cannot be used with option '--now'/,
+    );
   });
 
   it('on a terminal shows the impact and asks; "no" revokes nothing', async () => {
@@ -79,14 +84,20 @@ describe('ingot revoke: preview, confirmation, past times; version names everywh
     assert.match(declined.stderr, /^Revoking v2 \(a2\) of bucket "app" now\./);
     assert.match(declined.stderr, /Channel "staging" is left empty/);
     assert.match(declined.stderr, /Revoke v2 \(a2\) of bucket "app" now\? \[y\/N\] /);
-    assert.match(declined.stderr, /ingot: nothing was revoked \(not confirmed; --yes skips the question\)\./);
+    assert.match(
+      declined.stderr,
+      /ingot: nothing was revoked \(not confirmed; --yes skips the question\)\./,
+    );
     assert.equal(await status('a2'), 'VERSION_ACTIVE');
   });
 
   it('a scheduled revocation says which channel will be left empty at that time', async () => {
     const scheduled = await ingot('revoke', 'app', 'v3', '--at', '2099-01-01T00:00:00Z', '--yes');
     assert.equal(scheduled.status, 0, scheduled.stderr);
-    assert.match(scheduled.stdout, /^Scheduled the revocation of v3 \(a3\) of bucket "app" at 2099-01-01T00:00:00Z\.$/m);
+    assert.match(
+      scheduled.stdout,
+      /^Scheduled the revocation of v3 \(a3\) of bucket "app" at 2099-01-01T00:00:00Z\.$/m,
+    );
     assert.match(
       scheduled.stdout,
       /^Until then, channel "prod" serves it\. Channel "prod" is left empty at that time: it served no earlier version that is still valid\.$/m,
@@ -104,7 +115,10 @@ describe('ingot revoke: preview, confirmation, past times; version names everywh
     assert.equal(done.status, 0, done.stderr);
     assert.match(done.stdout, /^Revoked v2 \(a2\) of bucket "app": CVE-2026-0001$/m);
     assert.match(done.stdout, /^Channel "dev" rolled back to v1 \(a1\)\.$/m);
-    assert.match(done.stdout, /^Channel "staging" now serves no version: it had no earlier valid one\.$/m);
+    assert.match(
+      done.stdout,
+      /^Channel "staging" now serves no version: it had no earlier valid one\.$/m,
+    );
     const staging = await r.ok('GET', `${r.packer()}/buckets/app/channels/staging`);
     assert.equal(staging.channel.version, undefined);
     const again = await ingot('revoke', 'app', 'v2');
@@ -171,7 +185,10 @@ describe('ingot resolve --arch / --label (one version, x64 and arm64 builds)', f
   it('--arch and --label pick the build; --version takes the name', async () => {
     assert.equal((await resolve('--arch', 'arm64')).stdout, 'ami-0arm64000000000000\n');
     assert.equal((await resolve('--label', 'arch=x64')).stdout, 'ami-0x64000000000000\n');
-    assert.equal((await resolve('--version', 'v1', '--arch', 'x64')).stdout, 'ami-0x64000000000000\n');
+    assert.equal(
+      (await resolve('--version', 'v1', '--arch', 'x64')).stdout,
+      'ami-0x64000000000000\n',
+    );
     const none = await resolve('--arch', 'riscv');
     assert.equal(none.status, 1);
     assert.match(none.stderr, /has no aws image in us-east-1 with labels \{"arch":"riscv"\}/);

@@ -79,7 +79,8 @@ function parentsOf(
   versionsById: Map<string, { bucket: string; fingerprint: string }>,
   channelsById: Map<string, string>,
 ): (ParentLink | undefined)[] {
-  const own = version.builds.map((b: Build) => {
+  const builds: Build[] = version.builds ?? [];
+  const own = builds.map((b) => {
     const parent = b.parent_version_id ? versionsById.get(b.parent_version_id) : undefined;
     if (!parent) return undefined;
     return {
@@ -94,7 +95,7 @@ function parentsOf(
     (r) => r.child.version_fingerprint === version.fingerprint,
   );
   if (relations.length === 0) return own;
-  return version.builds.map((_, i) => {
+  return builds.map((_, i) => {
     const r = relations[Math.min(i, relations.length - 1)];
     return {
       bucket_name: r.parent.bucket_name,
@@ -132,7 +133,7 @@ function versionStep(
       author_id: v.author_id ?? '',
       created_at: time(v.created_at),
       updated_at: time(v.updated_at),
-      builds: v.builds.map((b, i) => ({
+      builds: (v.builds ?? []).map((b, i) => ({
         id: b.id || undefined,
         platform: b.platform,
         component_type: b.component_type,
@@ -143,7 +144,7 @@ function versionStep(
         metadata: b.metadata ?? {},
         created_at: time(b.created_at),
         updated_at: time(b.updated_at),
-        artifacts: b.artifacts.map((a) => ({
+        artifacts: (b.artifacts ?? []).map((a) => ({
           id: a.id || undefined,
           external_identifier: a.external_identifier,
           region: a.region,

@@ -1,5 +1,6 @@
 import { asRegistryError } from '../errors';
-import type { ImportOutcome, RegistryClient } from '../registry-client';
+import type { ImportOutcome, RegistryClient, Version } from '../registry-client';
+import { versionVerdict } from './compare';
 import type { ImportPlan } from './plan';
 
 /** What one bucket's import did (or, in a dry run, would do). */
@@ -100,8 +101,21 @@ export async function runImport(
     progress({ done: ++done, total, item: `${bucket} (skipped)` });
     return true;
   };
+  // What is there already and the same needs no call (a resumed or repeated import).
+  const here = new Map<string, Version>();
+  for (const b of plan.buckets) {
+    if (refused.has(b.name) || (summaries.get(b.name) as BucketSummary).bucketOutcome === 'created')
+      continue;
+    for (const v of await target.listVersions(b.name)) here.set(`${b.name}/${v.fingerprint}`, v);
+  }
   for (const v of plan.versions) {
     if (skipped(v.bucket)) continue;
+    const there = here.get(`${v.bucket}/${v.fingerprint}`);
+    if (there && versionVerdict(v, there)[0] === 'unchanged') {
+      (summaries.get(v.bucket) as BucketSummary).versions.unchanged++;
+      progress({ done: ++done, total, item: `${v.bucket} version ${v.fingerprint}` });
+      continue;
+    }
     const outcome = await step(
       v.bucket,
       `version ${v.fingerprint}`,

@@ -204,6 +204,8 @@ export async function importVersion(
       return { outcome: 'updated', version: revoked };
     }
     // Incomplete here (a run that stopped half-way): it becomes what it is there.
+    if (nameSeq === null && sameBuilds && revocationOf(existing) === revocationOf(wanted))
+      return { outcome: 'unchanged', version: existing };
     if (nameSeq !== null) await assertNameFree(imports, tx, bucket, nameSeq, fingerprint);
     await imports.deleteBuildsOf(tx, existing.id);
     await writeBuilds(ctx, imports, tx, builds);
