@@ -10,6 +10,7 @@ import { principalsCommand } from './principals-command';
 import { publishCommand } from './publish-command';
 import { registryCommand } from './registry-command';
 import { resolveCommand } from './resolve-command';
+import { scalerCommand } from './scaler-command';
 import { revokeCommands } from './revoke-command';
 import { buildsCommand, versionsCommand } from './versions-command';
 
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   program.addCommand(resolveCommand());
   program.addCommand(driftCommand());
   program.addCommand(importCommand());
+  program.addCommand(scalerCommand());
   program.addHelpText('after', EXIT_HELP);
   configureTree(program);
   return program;

@@ -46,7 +46,8 @@ describe('docs/cli.md says what the CLI does', () => {
 
   it('lists every command in the synopsis, and every flag of each somewhere in the guides', () => {
     const synopsis = CLI_DOC.split('\n## Commands\n')[1].split('```')[1];
-    const guides = CLI_DOC + read('docs/registry.md') + read('docs/hcp-packer.md');
+    const guides =
+      CLI_DOC + read('docs/registry.md') + read('docs/hcp-packer.md') + read('docs/scaler.md');
     const common = new Set([
       '--registry',
       '--organization',
