@@ -4,7 +4,9 @@
 try {
   require.resolve('../dist/cli/main.js');
 } catch {
-  console.error('ingot: the CLI is not built in this checkout; run `npm run build` (npm ci does it).');
+  console.error(
+    'ingot: the CLI is not built in this checkout; run `npm run build` (npm ci does it).',
+  );
   process.exit(1);
 }
 require('../dist/cli/main.js');

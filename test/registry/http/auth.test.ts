@@ -269,7 +269,12 @@ const MATRIX: Case[] = [
     route: `${INGOT}/import/buckets/{bucket_name}/channels/{channel_name}`,
     need: 'admin',
     params: { channel_name: 'imported' },
-    body: () => ({ restricted: false, author_id: 'HCP Packer', version_fingerprint: null, history: [] }),
+    body: () => ({
+      restricted: false,
+      author_id: 'HCP Packer',
+      version_fingerprint: null,
+      history: [],
+    }),
   },
   { method: 'GET', route: `${INGOT}/caller-identity`, need: 'authenticated' },
 
