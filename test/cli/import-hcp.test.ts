@@ -240,8 +240,13 @@ describe('ingot import hcp: Ingot → Ingot, 3 buckets and 250 versions (SQLite 
     const partial = await client(target).listVersions('runner-ubuntu');
     assert.ok(partial.length > 0 && partial.length < 120, `cut off midway (${partial.length})`);
 
-    const resumed = await importCli();
+    // On a terminal, a progress line rewrites itself while it reads and writes.
+    const resumed = await runIngot(args, { env: cliEnv(target), tty: true });
     assert.equal(resumed.status, 0, resumed.stderr);
+    const line = '\r\u001b[2K';
+    assert.ok(resumed.stderr.includes(`${line}Reading runner-ubuntu: versions 120/120`));
+    assert.ok(/Importing \d+\/\d+: runner-ci version c080/.test(resumed.stderr));
+    assert.ok(resumed.stderr.endsWith(line), 'the line is cleared at the end');
     assert.match(
       resumed.stdout,
       /^runner-base +unchanged +50 unchanged/m,
