@@ -10,8 +10,9 @@
 # $GITHUB_OUTPUT when set. Exit 0 when every bucket was promoted or not due yet.
 set -euo pipefail
 
-# INGOT overrides how the CLI is run (tests run it from source).
-read -r -a ingot <<<"${INGOT:-npx --no-install ingot}"
+# INGOT overrides how the CLI is run (tests run it from source). Not `npx ingot`: npm
+# packs and rebuilds this package on every npx of its own bin.
+read -r -a ingot <<<"${INGOT:-node $(dirname "$0")/../bin/ingot.js}"
 from="" to="" soak="" reason=""
 buckets=()
 

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { asRegistryError } from '../client/errors';
 import { assignOrCreate } from '../client/publish';
+import { findVersion } from '../client/version-ref';
 import type {
   Channel,
   ChannelAssignment,
@@ -26,6 +27,9 @@ function historyTable(history: ChannelAssignment[]): string {
     ]),
   );
 }
+
+const LATEST_IS_MANAGED = (what: string) =>
+  `${what}: "latest" is managed by the registry (always the newest valid version); assign another channel.`;
 
 /** The channel, or null when the bucket has no channel of that name. */
 async function findChannel(
@@ -57,11 +61,7 @@ interface PromoteFlags extends RegistryFlags {
 async function promote(bucket: string, flags: PromoteFlags): Promise<void> {
   const { from, to, soak } = flags;
   if (from === to) throw new Error('--from and --to name the same channel; promote between two.');
-  if (to === 'latest') {
-    throw new Error(
-      '--to latest: "latest" is managed by the registry (always the newest valid version).',
-    );
-  }
+  if (to === 'latest') throw new Error(LATEST_IS_MANAGED('--to latest'));
   const client = connect(flags);
   let version: Version;
   let soaked: SoakedVersion | null = null;
@@ -80,7 +80,7 @@ async function promote(bucket: string, flags: PromoteFlags): Promise<void> {
     const source = await client.getChannel(bucket, from);
     if (!source.version) {
       throw new Error(
-        `nothing to promote: channel "${from}" of bucket "${bucket}" points at no version; assign one with \`ingot channels set ${bucket} ${from} --version <fingerprint>\`.`,
+        `nothing to promote: channel "${from}" of bucket "${bucket}" points at no version; assign one with \`ingot channels set ${bucket} ${from} --version <name or fingerprint>\`.`,
       );
     }
     version = source.version;
@@ -119,10 +119,13 @@ export function channelsCommand(): Command {
       .command('set')
       .argument('<bucket>', 'bucket name')
       .argument('<channel>', 'channel name (created when missing)')
-      .requiredOption('--version <fingerprint>', 'fingerprint of the version to serve')
+      .requiredOption('--version <version>', 'name (v3) or fingerprint of the version to serve')
       .description('Point a channel at a version.'),
   ).action(async (bucket: string, name: string, flags: RegistryFlags & { version: string }) => {
-    const channel = await assignOrCreate(connect(flags), bucket, name, flags.version);
+    if (name === 'latest') throw new Error(LATEST_IS_MANAGED('channels set'));
+    const client = connect(flags);
+    const version = await findVersion(client, bucket, flags.version);
+    const channel = await assignOrCreate(client, bucket, name, version.fingerprint);
     emit(flags, { channel }, () =>
       channel.version
         ? `Channel "${name}" of bucket "${bucket}" now serves ${versionLabel(channel.version)}.`

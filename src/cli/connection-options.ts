@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ConnectionOptions } from '../client/connection';
 import { ClientConfigError } from '../client/errors';
 import { RegistryClient } from '../client/registry-client';
+import { io } from './io';
 import { withJson, type OutputFlags } from './output';
 
 /** The flags every command that talks to a registry takes. */
@@ -33,7 +34,10 @@ export function connectionOptions(flags: ConnectionFlags): ConnectionOptions {
   const options: ConnectionOptions = {};
   // A file named on the command line beats the environment (resolveConnection's rule).
   if (flags.credentialsFile) options.credentialsFile = flags.credentialsFile;
-  if (flags.registry !== undefined) options.registryUrl = flags.registry;
+  if (flags.registry !== undefined) {
+    options.registryUrl = flags.registry;
+    options.registryUrlSource = '--registry';
+  }
   if (flags.organization !== undefined) options.organizationId = flags.organization;
   if (flags.project !== undefined) options.projectId = flags.project;
   return options;
@@ -42,7 +46,7 @@ export function connectionOptions(flags: ConnectionFlags): ConnectionOptions {
 /** A client for the registry the flags and environment name; every problem at once. */
 export function connect(flags: ConnectionFlags): RegistryClient {
   try {
-    return new RegistryClient(connectionOptions(flags));
+    return new RegistryClient(connectionOptions(flags), {}, io().env);
   } catch (error) {
     if (error instanceof ClientConfigError) {
       error.message +=

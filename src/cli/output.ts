@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Version } from '../client/registry-client';
+import { io } from './io';
 
 /** What every registry command accepts for its output. */
 export interface OutputFlags {
@@ -16,7 +17,7 @@ export function withJson(command: Command): Command {
  * `jq`), otherwise the human-readable text `human` renders.
  */
 export function emit(flags: OutputFlags, json: unknown, human: () => string): void {
-  process.stdout.write(flags.json ? `${JSON.stringify(json, null, 2)}\n` : `${human()}\n`);
+  io().stdout.write(flags.json ? `${JSON.stringify(json, null, 2)}\n` : `${human()}\n`);
 }
 
 export type Row = (string | number | boolean | null | undefined)[];

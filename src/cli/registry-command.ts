@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { WEB_UI_DIR } from '../registry/http/web-ui';
 import { loadServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../registry/serve-config';
 import { maskDatabaseUrl, openDatabase } from '../registry/storage/database';
 import { migrate } from '../registry/storage/migrations';
@@ -44,17 +45,24 @@ export function registryCommand(): Command {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
       const credentials = path.resolve(config.credentialsFile);
-      console.log(`Ingot registry listening on ${running.url}`);
-      console.log(`Database: ${maskDatabaseUrl(config.databaseUrl)}`);
+      const lines = [
+        `Ingot registry listening on ${running.url}`,
+        fs.existsSync(path.join(WEB_UI_DIR, 'index.html'))
+          ? `Console:  ${running.url}/ (sign in with a client id and secret, e.g. the admin's below)`
+          : 'Console:  not built; run `npm run build` to serve it at /',
+        `API:      ${running.url}/packer/2023-01-01/… (OpenAPI at ${running.url}/openapi.json)`,
+        `Database: ${maskDatabaseUrl(config.databaseUrl)}`,
+      ];
       if (running.credentialsFile) {
-        console.log(
+        lines.push(
           `Admin credentials written to ${running.credentialsFile} (mode 0600; keep it secret).`,
         );
       } else if (fs.existsSync(credentials)) {
-        console.log(`Admin credentials: ${credentials}`);
+        lines.push(`Admin credentials: ${credentials}`);
       } else {
-        console.log('Principals already exist; create more with `ingot principals create`.');
+        lines.push('Principals already exist; create more with `ingot principals create`.');
       }
+      console.log(lines.join('\n'));
     });
 
   registry

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Build, Version } from '../client/registry-client';
+import { findVersion } from '../client/version-ref';
 import { connect, withConnection, type RegistryFlags } from './connection-options';
 import { details, emit, labels, status, table, time } from './output';
 
@@ -82,10 +83,10 @@ export function versionsCommand(): Command {
     versions
       .command('show')
       .argument('<bucket>', 'bucket name')
-      .argument('<fingerprint>', 'version fingerprint')
+      .argument('<version>', 'version name (v3) or fingerprint')
       .description('Show a version with its builds and images.'),
-  ).action(async (bucket: string, fingerprint: string, flags: RegistryFlags) => {
-    const version = await connect(flags).getVersion(bucket, fingerprint);
+  ).action(async (bucket: string, ref: string, flags: RegistryFlags) => {
+    const version = await findVersion(connect(flags), bucket, ref);
     emit(flags, { version }, () => versionDetails(version));
   });
 
@@ -100,12 +101,14 @@ export function buildsCommand(): Command {
     builds
       .command('ls')
       .argument('<bucket>', 'bucket name')
-      .argument('<fingerprint>', 'version fingerprint')
+      .argument('<version>', 'version name (v3) or fingerprint')
       .description('List the builds of a version, one row per image.'),
-  ).action(async (bucket: string, fingerprint: string, flags: RegistryFlags) => {
-    const found = await connect(flags).listBuilds(bucket, fingerprint);
+  ).action(async (bucket: string, ref: string, flags: RegistryFlags) => {
+    const client = connect(flags);
+    const { fingerprint } = await findVersion(client, bucket, ref);
+    const found = await client.listBuilds(bucket, fingerprint);
     emit(flags, { builds: found }, () =>
-      found.length ? buildsTable(found) : `Version "${fingerprint}" has no builds yet.`,
+      found.length ? buildsTable(found) : `Version "${ref}" has no builds yet.`,
     );
   });
 

@@ -14,6 +14,8 @@ export interface Connection {
   timeoutMs: number;
   /** Retries after the first attempt on 429, 5xx and connection errors. @default 3 */
   maxRetries: number;
+  /** Where the registry URL came from (`--registry`, `INGOT_REGISTRY_URL`, `credentials file F`), for messages. */
+  registryUrlSource?: string;
 }
 
 export type ConnectionOptions = Partial<Connection> & { credentialsFile?: string };
@@ -21,9 +23,37 @@ export type ConnectionOptions = Partial<Connection> & { credentialsFile?: string
 const HCP_AUTH_URL = 'https://auth.idp.hashicorp.com/oauth2/token';
 const SCOPE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-function normaliseUrl(value: string): string {
-  const withScheme = /^[a-z]+:\/\//i.test(value) ? value : `https://${value}`;
-  return withScheme.replace(/\/+$/, '');
+/**
+ * The base URL without trailing slashes, or a problem. A host alone is https only for
+ * HCP_API_ADDRESS, which HashiCorp's SDK (hcp-sdk-go config) reads as a host name;
+ * anywhere else `127.0.0.1:8080` is refused rather than guessed (an https guess at a
+ * plain-http registry ends in an SSL error that says nothing about the URL).
+ */
+function normaliseUrl(value: string, source: string): { url: string } | { problem: string } {
+  const trimmed = value.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
+  let url = trimmed;
+  if (!scheme) {
+    if (source !== 'HCP_API_ADDRESS') {
+      return {
+        problem: `registry URL "${value}" (${source}) has no scheme: write http://${trimmed.replace(/\/+$/, '')} (or https://… when the registry is behind TLS).`,
+      };
+    }
+    url = `https://${trimmed}`;
+  } else if (scheme !== 'http' && scheme !== 'https') {
+    return {
+      problem: `registry URL "${value}" (${source}) must start with http:// or https://, e.g. http://127.0.0.1:8080.`,
+    };
+  }
+  url = url.replace(/\/+$/, '');
+  try {
+    new URL(url);
+  } catch {
+    return {
+      problem: `registry URL "${value}" (${source}) is not a URL, e.g. http://127.0.0.1:8080.`,
+    };
+  }
+  return { url };
 }
 
 /**
@@ -60,11 +90,20 @@ export function resolveConnection(
     fromEnv: string | undefined,
     inFile: string | undefined,
   ) => option ?? (explicitFile ? (inFile ?? fromEnv) : (fromEnv ?? inFile));
+  const envUrlName =
+    env.INGOT_REGISTRY_URL !== undefined ? 'INGOT_REGISTRY_URL' : 'HCP_API_ADDRESS';
   const rawUrl = pick(
     options.registryUrl,
     env.INGOT_REGISTRY_URL ?? env.HCP_API_ADDRESS,
     fromFile.url,
   );
+  const urlSource =
+    options.registryUrl !== undefined
+      ? (options.registryUrlSource ?? 'registry URL option')
+      : rawUrl === fromFile.url &&
+          (explicitFile || (env.INGOT_REGISTRY_URL ?? env.HCP_API_ADDRESS) === undefined)
+        ? `credentials file ${file}`
+        : envUrlName;
   const clientId = pick(options.clientId, env.HCP_CLIENT_ID, fromFile.client_id) ?? '';
   const clientSecret =
     pick(options.clientSecret, env.HCP_CLIENT_SECRET, fromFile.client_secret) ?? '';
@@ -80,12 +119,9 @@ export function resolveConnection(
       'no registry: set INGOT_REGISTRY_URL (or HCP_API_ADDRESS), or INGOT_CREDENTIALS_FILE.',
     );
   } else {
-    registryUrl = normaliseUrl(rawUrl);
-    try {
-      new URL(registryUrl);
-    } catch {
-      problems.push(`registry URL "${rawUrl}" is not a URL, e.g. http://127.0.0.1:8080.`);
-    }
+    const normalised = normaliseUrl(rawUrl, urlSource);
+    if ('problem' in normalised) problems.push(normalised.problem);
+    else registryUrl = normalised.url;
   }
   if (!clientId) problems.push('no client id: set HCP_CLIENT_ID (or INGOT_CREDENTIALS_FILE).');
   if (!clientSecret)
@@ -123,5 +159,6 @@ export function resolveConnection(
     projectId,
     timeoutMs,
     maxRetries,
+    registryUrlSource: urlSource,
   };
 }

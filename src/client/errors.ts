@@ -9,6 +9,8 @@ export class RegistryClientError extends Error {
     readonly status: number,
     /** The registry's stable reason (`BUCKET_NOT_FOUND`...), or a client-side one. */
     readonly reason: string,
+    /** What the registry's error body said besides (gRPC code, metadata) and what was asked. */
+    readonly detail: ErrorDetail = {},
   ) {
     super(message);
     // Set by hand, not from `new.target`: these classes are serialized into Pulumi
@@ -19,18 +21,33 @@ export class RegistryClientError extends Error {
   }
 }
 
+export interface ErrorDetail {
+  /** The gRPC code of the error body (5 NotFound, 10 Aborted...). */
+  code?: number;
+  /** `details[0].metadata`: Ingot names the resource (`kind`, `name`) or field. */
+  metadata?: Record<string, string>;
+  /** What was asked: `get version "x" of bucket "y"`. */
+  operation?: string;
+  /** The registry's own message, without the client's framing. */
+  registryMessage?: string;
+  /** Where it was asked. */
+  registryUrl?: string;
+  organizationId?: string;
+  projectId?: string;
+}
+
 /** Bad or missing credentials, or a role that may not do what was asked. */
 export class RegistryAuthError extends RegistryClientError {
-  constructor(message: string, status: number, reason: string) {
-    super(message, status, reason);
+  constructor(message: string, status: number, reason: string, detail: ErrorDetail = {}) {
+    super(message, status, reason, detail);
     this.name = 'RegistryAuthError';
   }
 }
 
 /** The registry could not be reached or kept failing after every retry. */
 export class RegistryUnavailableError extends RegistryClientError {
-  constructor(message: string, status: number, reason: string) {
-    super(message, status, reason);
+  constructor(message: string, status: number, reason: string, detail: ErrorDetail = {}) {
+    super(message, status, reason, detail);
     this.name = 'RegistryUnavailableError';
   }
 }
@@ -62,4 +79,15 @@ export function asRegistryError(error: unknown): RegistryClientError | null {
   return e && typeof e.status === 'number' && typeof e.reason === 'string'
     ? (e as RegistryClientError)
     : null;
+}
+
+/**
+ * Whether the registry said the thing asked for does not exist: 404, or gRPC code 10
+ * (Aborted), which HCP Packer answers for an unknown version fingerprint and Packer's own
+ * client branches on (hashicorp/packer internal/hcp/registry: `CheckErrorCode(err, codes.Aborted)`).
+ */
+export function isNotFound(error: unknown): boolean {
+  const known = asRegistryError(error);
+  if (!known || known.reason === 'WRONG_URL') return false;
+  return known.status === 404 || (known.status === 409 && known.detail?.code === 10);
 }

@@ -49,7 +49,14 @@ export function platformOf(builderType: string): string {
  * id, in `custom_data.region` or `local`; local builders, whose id is a constant, are
  * identified by their first file.
  */
-export function artifactsOf(build: ManifestBuild): ArtifactInput[] {
+export interface ManifestOptions {
+  /** GCP project of googlecompute images whose manifest does not say it. */
+  gcpProject?: string;
+  /** How the caller sets `gcpProject` (`--gcp-project`), for the error that asks for it. */
+  gcpProjectSetting?: string;
+}
+
+export function artifactsOf(build: ManifestBuild, options: ManifestOptions = {}): ArtifactInput[] {
   const platform = platformOf(build.builder_type);
   if (build.artifact_id !== undefined && typeof build.artifact_id !== 'string') {
     throw new ManifestError(
@@ -83,10 +90,17 @@ export function artifactsOf(build: ManifestBuild): ArtifactInput[] {
   if (platform === 'gcp') {
     if (id.includes('/'))
       return [{ region: build.custom_data?.region ?? 'global', external_identifier: id }];
-    const project = build.custom_data?.gcp_project_id;
-    if (!project) {
+    const named = build.custom_data?.gcp_project_id;
+    if (named && options.gcpProject && named !== options.gcpProject) {
       throw new ManifestError(
-        `build "${build.name}" is a googlecompute image "${id}" but the manifest does not say its project; add custom_data { gcp_project_id = var.project_id } to the manifest post-processor.`,
+        `build "${build.name}" says its GCP project is "${named}" (custom_data.gcp_project_id) but ${options.gcpProjectSetting ?? 'the GCP project option'} is "${options.gcpProject}"; drop one of them.`,
+      );
+    }
+    const project = named ?? options.gcpProject;
+    if (!project) {
+      const setting = options.gcpProjectSetting ? `pass ${options.gcpProjectSetting}, or ` : '';
+      throw new ManifestError(
+        `build "${build.name}" is a googlecompute image "${id}" but the manifest does not say its project; ${setting}add custom_data { gcp_project_id = var.project_id } to the manifest post-processor.`,
       );
     }
     return [{ region: 'global', external_identifier: `projects/${project}/global/images/${id}` }];
@@ -99,6 +113,7 @@ export function parseManifest(
   text: string,
   source: string,
   runUuid?: string,
+  options: ManifestOptions = {},
 ): ManifestBuildInput[] {
   let manifest: PackerManifest;
   try {
@@ -137,7 +152,7 @@ export function parseManifest(
       platform: platformOf(build.builder_type),
       componentType: `${build.builder_type}.${build.name}`,
       packerRunUuid: build.packer_run_uuid ?? '',
-      artifacts: artifactsOf(build),
+      artifacts: artifactsOf(build, options),
       labels,
     };
   });

@@ -1,6 +1,6 @@
 import type { ManifestBuildInput } from './packer-manifest';
 import { ManifestError } from './packer-manifest';
-import { asRegistryError } from './errors';
+import { isNotFound } from './errors';
 import type { RegistryClient, Version } from './registry-client';
 
 export interface PublishInput {
@@ -91,7 +91,7 @@ export async function assignOrCreate(
   try {
     return await client.setChannel(bucket, channel, fingerprint);
   } catch (error) {
-    if (asRegistryError(error)?.reason === 'CHANNEL_NOT_FOUND') {
+    if (isNotFound(error)) {
       return client.createChannel(bucket, channel, { versionFingerprint: fingerprint });
     }
     throw error;

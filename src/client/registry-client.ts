@@ -1,6 +1,6 @@
 import type * as M from '../registry/http/schemas/model';
 import { resolveConnection, type ConnectionOptions } from './connection';
-import { asRegistryError, RegistryClientError } from './errors';
+import { isNotFound, RegistryClientError } from './errors';
 import { Transport, type TransportOptions } from './transport';
 
 export type Bucket = M.Bucket;
@@ -56,6 +56,8 @@ export interface SoakedVersion {
   held_for_seconds: number;
 }
 
+export type ImportOutcome = 'created' | 'updated' | 'unchanged';
+
 interface Paged {
   pagination?: { next_page_token?: string };
 }
@@ -68,10 +70,16 @@ const enc = encodeURIComponent;
  */
 export class RegistryClient {
   readonly transport: Transport;
-  private ingot: Promise<boolean> | null = null;
+  private ingot: Promise<{ engine?: unknown; time?: unknown } | null> | null = null;
+  private readonly pageSize: number | null;
 
-  constructor(options: ConnectionOptions = {}, transportOptions: TransportOptions = {}) {
-    this.transport = new Transport(resolveConnection(options), transportOptions);
+  constructor(
+    options: ConnectionOptions = {},
+    transportOptions: TransportOptions = {},
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.transport = new Transport(resolveConnection(options, env), transportOptions);
+    this.pageSize = transportOptions.pageSize === undefined ? 1000 : transportOptions.pageSize;
   }
 
   get connection() {
@@ -124,7 +132,7 @@ export class RegistryClient {
     try {
       return await this.getBucket(name);
     } catch (error) {
-      if (asRegistryError(error)?.status === 404) return null;
+      if (isNotFound(error)) return null;
       throw error;
     }
   }
@@ -363,20 +371,36 @@ export class RegistryClient {
 
   // Ingot-only
 
-  /** Whether the registry is Ingot (HCP Packer has no /healthz with an engine). */
-  async isIngot(): Promise<boolean> {
+  /** Ingot's /healthz answer (engine and clock), or null for a registry without one (HCP). */
+  private health(): Promise<{ engine?: unknown; time?: unknown } | null> {
     this.ingot ??= (async () => {
       try {
         const response = await fetch(`${this.connection.registryUrl}/healthz`, {
           signal: AbortSignal.timeout(this.connection.timeoutMs),
         });
-        if (!response.ok) return false;
-        return typeof ((await response.json()) as { engine?: unknown }).engine === 'string';
+        if (!response.ok) return null;
+        const body = (await response.json()) as { engine?: unknown; time?: unknown };
+        return typeof body.engine === 'string' ? body : null;
       } catch {
-        return false;
+        return null;
       }
     })();
     return this.ingot;
+  }
+
+  /** Whether the registry is Ingot (HCP Packer has no /healthz with an engine). */
+  async isIngot(): Promise<boolean> {
+    return (await this.health()) !== null;
+  }
+
+  /**
+   * Now, by the clock the registry judges revocations by (Ingot's, from /healthz), or by
+   * this machine's where the registry does not say (HCP).
+   */
+  async registryTime(): Promise<number> {
+    const time = (await this.health())?.time;
+    const parsed = typeof time === 'string' ? Date.parse(time) : NaN;
+    return Number.isNaN(parsed) ? Date.now() : parsed;
   }
 
   private async requireIngot(what: string): Promise<void> {
@@ -434,6 +458,36 @@ export class RegistryClient {
     });
   }
 
+  /** The organizations/projects this registry knows and the caller may read (Ingot only). */
+  async knownProjects(): Promise<
+    { organization_id: string; project_id: string; bucket_count: number }[]
+  > {
+    await this.requireIngot('listing projects');
+    return (
+      await this.transport.request<{
+        projects: { organization_id: string; project_id: string; bucket_count: number }[];
+      }>({ method: 'GET', path: '/ingot/v1/projects', operation: 'list the projects' })
+    ).projects;
+  }
+
+  /**
+   * Restores a record read from another registry (`ingot import hcp`): `kind` is
+   * `buckets/{b}`, `buckets/{b}/versions/{fp}` or `buckets/{b}/channels/{ch}`. Ingot only.
+   */
+  async importRecord<T>(
+    path: string,
+    body: unknown,
+    operation: string,
+  ): Promise<T & { outcome: ImportOutcome }> {
+    await this.requireIngot('importing');
+    return this.transport.request<T & { outcome: ImportOutcome }>({
+      method: 'PUT',
+      path: `${this.ingotBase}/import/${path}`,
+      body,
+      operation,
+    });
+  }
+
   /** Follows `pagination.next_page_token` to the end. */
   private async all<T>(
     path: string,
@@ -447,7 +501,11 @@ export class RegistryClient {
       const page = await this.transport.request<Paged & Record<string, unknown>>({
         method: 'GET',
         path,
-        query: { ...query, 'pagination.page_size': 1000, 'pagination.next_page_token': token },
+        query: {
+          ...query,
+          'pagination.page_size': this.pageSize ?? undefined,
+          'pagination.next_page_token': token,
+        },
         operation,
       });
       items.push(...((page[key] as T[]) ?? []));

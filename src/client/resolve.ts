@@ -48,27 +48,43 @@ export async function resolveVersion(
   return { bucket, channel, version: found.version };
 }
 
-/** Picks the artifact for a platform/region out of a version (no registry call). */
-export function pickImage(resolved: ResolvedVersion, query: ImageQuery): ResolvedImage {
-  const { version } = resolved;
-  const builds = version.builds.filter(
+/** Every image of the version that answers the query: exact region first, then global ones. */
+export function matchingImages(resolved: ResolvedVersion, query: ImageQuery): ResolvedImage[] {
+  const builds = resolved.version.builds.filter(
     (b) =>
       b.platform === query.platform &&
       b.status === 'BUILD_DONE' &&
       (!query.componentType || b.component_type === query.componentType) &&
-      Object.entries(query.labels ?? {}).every(([k, v]) => b.labels[k] === v),
+      Object.entries(query.labels ?? {}).every(([k, v]) => b.labels?.[k] === v),
   );
-  for (const build of builds) {
-    const exact = build.artifacts.find((a) => a.region === query.region);
-    if (exact)
-      return { externalIdentifier: exact.external_identifier, region: exact.region, build };
-  }
+  const exact = builds.flatMap((build) =>
+    build.artifacts
+      .filter((a) => a.region === query.region)
+      .map((a) => ({ externalIdentifier: a.external_identifier, region: a.region, build })),
+  );
+  if (exact.length) return exact;
   // GCP images are global: one artifact serves every region.
-  for (const build of builds) {
-    const global = build.artifacts.find((a) => a.region === 'global');
-    if (global)
-      return { externalIdentifier: global.external_identifier, region: global.region, build };
-  }
+  return builds.flatMap((build) =>
+    build.artifacts
+      .filter((a) => a.region === 'global')
+      .map((a) => ({ externalIdentifier: a.external_identifier, region: a.region, build })),
+  );
+}
+
+function describeQuery(query: ImageQuery): string {
+  return [
+    query.componentType && `component type ${query.componentType}`,
+    query.labels && Object.keys(query.labels).length && `labels ${JSON.stringify(query.labels)}`,
+  ]
+    .filter(Boolean)
+    .join(' and ');
+}
+
+/** Picks the artifact for a platform/region out of a version (no registry call). */
+export function pickImage(resolved: ResolvedVersion, query: ImageQuery): ResolvedImage {
+  const found = matchingImages(resolved, query);
+  if (found.length) return found[0];
+  const { version } = resolved;
   const offered = version.builds
     .flatMap((b) =>
       b.artifacts.map(
@@ -76,16 +92,36 @@ export function pickImage(resolved: ResolvedVersion, query: ImageQuery): Resolve
       ),
     )
     .join(', ');
-  const filters = [
-    query.componentType && `component type ${query.componentType}`,
-    query.labels && Object.keys(query.labels).length && `labels ${JSON.stringify(query.labels)}`,
-  ]
-    .filter(Boolean)
-    .join(' and ');
+  const filters = describeQuery(query);
   throw new RegistryClientError(
     `version ${version.name || version.fingerprint} of bucket "${resolved.bucket}"${resolved.channel ? ` (channel "${resolved.channel}")` : ''} has no ${query.platform} image in ${query.region}${filters ? ` with ${filters}` : ''}; it has: ${offered || 'no artifacts'}. Build the image for that region or pick another.`,
     404,
     'IMAGE_NOT_FOUND',
+  );
+}
+
+/**
+ * The one image the query designates; refuses a query that several different images
+ * answer (x64 and arm64 builds of one version, say), listing what tells them apart.
+ */
+export function pickOnlyImage(resolved: ResolvedVersion, query: ImageQuery): ResolvedImage {
+  const found = matchingImages(resolved, query);
+  const distinct = [...new Map(found.map((f) => [f.externalIdentifier, f])).values()];
+  if (distinct.length <= 1) return pickImage(resolved, query);
+  const { version } = resolved;
+  const choices = distinct
+    .map((f) => {
+      const labels = Object.entries(f.build.labels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      return `${f.externalIdentifier} (${f.build.component_type}${labels ? `; ${labels}` : ''})`;
+    })
+    .join(', ');
+  const filters = describeQuery(query);
+  throw new RegistryClientError(
+    `version ${version.name || version.fingerprint} of bucket "${resolved.bucket}" has ${distinct.length} ${query.platform} images in ${query.region}${filters ? ` with ${filters}` : ''}: ${choices}. Pick one with --arch, --label key=value or --component-type.`,
+    0,
+    'IMAGE_AMBIGUOUS',
   );
 }
 

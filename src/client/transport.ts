@@ -15,6 +15,11 @@ export interface TransportOptions {
   /** Waits between retries; tests make it instant. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Items per page when listing (`pagination.page_size`); null sends none, leaving the
+   * size to the registry. @default 1000
+   */
+  pageSize?: number | null;
 }
 
 const RETRY_BASE_MS = 200;
@@ -30,7 +35,7 @@ interface ErrorBody {
   message?: string;
   error?: string;
   error_description?: string;
-  details?: { reason?: string }[];
+  details?: { reason?: string; metadata?: Record<string, string> }[];
 }
 
 /**
@@ -61,6 +66,11 @@ export class Transport {
     this.random = options.random ?? Math.random;
   }
 
+  /** The setting that names the registry, for "check …" advice. */
+  private get urlSetting(): string {
+    return this.connection.registryUrlSource ?? 'INGOT_REGISTRY_URL';
+  }
+
   async request<T>(spec: RequestSpec): Promise<T> {
     let url = `${this.connection.registryUrl}${spec.path}`;
     const query = Object.entries(spec.query ?? {}).filter(([, v]) => v !== undefined);
@@ -86,13 +96,7 @@ export class Transport {
       }
       const text = await this.readBody(spec.operation, response);
       if (response.ok)
-        return this.parseBody<T>(
-          spec.operation,
-          url,
-          response,
-          text,
-          'INGOT_REGISTRY_URL (or HCP_API_ADDRESS)',
-        );
+        return this.parseBody<T>(spec.operation, url, response, text, this.urlSetting);
       throw this.failure(spec.operation, response, text);
     }
   }
@@ -128,6 +132,20 @@ export class Transport {
       form.toString(),
     );
     const text = await this.readBody(`authenticate for ${operation}`, response);
+    const derived = connection.tokenUrl === `${connection.registryUrl}/oauth2/token`;
+    // No token endpoint there (a 404, or an answer without RFC 6749's `error`, e.g. the
+    // API's own 401 for a path it does not have): the URL is wrong, not the credentials.
+    const oauthAnswer = typeof parse(text).error === 'string';
+    if (response.status === 404 || response.status === 405 || (!response.ok && !oauthAnswer)) {
+      throw new RegistryClientError(
+        derived
+          ? `could not authenticate for ${operation}: ${connection.tokenUrl} is not a token endpoint (it answered ${response.status}), so ${connection.registryUrl} is not the base URL of a registry. Give the registry's URL without a path, e.g. http://127.0.0.1:8080 (${this.urlSetting}).`
+          : `could not authenticate for ${operation}: ${connection.tokenUrl} is not a token endpoint (it answered ${response.status}). Check HCP_AUTH_URL.`,
+        response.status,
+        'WRONG_URL',
+        { operation },
+      );
+    }
     if (!response.ok) {
       const body = parse(text);
       const detail = body.error_description ?? body.message ?? text.slice(0, 200);
@@ -142,7 +160,7 @@ export class Transport {
       connection.tokenUrl,
       response,
       text,
-      'HCP_AUTH_URL',
+      derived ? this.urlSetting : 'HCP_AUTH_URL',
     );
     if (typeof body.access_token !== 'string' || !body.access_token) {
       throw new RegistryAuthError(
@@ -170,7 +188,7 @@ export class Transport {
           ? `no answer within ${timeoutMs} ms`
           : `connection failed (${describe(error)})`;
       throw new RegistryUnavailableError(
-        `${operation} at ${registryUrl} failed: the response (HTTP ${response.status}) was cut off, ${problem}. Check that the registry is running and reachable (INGOT_REGISTRY_URL).`,
+        `${operation} at ${registryUrl} failed: the response (HTTP ${response.status}) was cut off, ${problem}. Check that the registry is running and reachable (${this.urlSetting}).`,
         0,
         'UNAVAILABLE',
       );
@@ -246,10 +264,18 @@ export class Transport {
       await response.body?.cancel();
     }
     throw new RegistryUnavailableError(
-      `${operation} at ${registryUrl} failed after ${attempts} attempt(s): ${lastProblem}. Check that the registry is running and reachable (INGOT_REGISTRY_URL).`,
+      `${operation} at ${registryUrl} failed after ${attempts} attempt(s): ${lastProblem}. ${this.unreachableAdvice()}`,
       0,
       'UNAVAILABLE',
     );
+  }
+
+  /** What to check when nothing answers: the URL's source says where it may be stale. */
+  private unreachableAdvice(): string {
+    const source = this.urlSetting;
+    if (source.startsWith('credentials file'))
+      return `Check that the registry is running; the URL comes from the ${source}, which the registry rewrites when it starts on another address (or pass --registry).`;
+    return `Check that the registry is running and reachable (${source}).`;
   }
 
   /** Exponential backoff with jitter: half the ceiling plus a random half. */
@@ -264,27 +290,54 @@ export class Transport {
     const message = body.message ?? (text.slice(0, 200) || response.statusText);
     const where = `${operation} at ${this.connection.registryUrl}`;
     const requestId = response.headers.get('x-request-id');
+    const detail = {
+      code: typeof body.code === 'number' ? body.code : undefined,
+      metadata: body.details?.[0]?.metadata,
+      operation,
+      registryMessage: message,
+      registryUrl: this.connection.registryUrl,
+      organizationId: this.connection.organizationId,
+      projectId: this.connection.projectId,
+    };
+    // A route the registry does not have, or a 404 that is not an API error at all: the
+    // base URL carries a path it should not (or leads to another server).
+    if (reason === 'ROUTE_NOT_FOUND' || (response.status === 404 && body.code === undefined)) {
+      return new RegistryClientError(
+        `${where} failed: the registry has no such route (404), so ${this.connection.registryUrl} is not the base URL of a registry. Give the registry's URL without a path, e.g. http://127.0.0.1:8080 (${this.urlSetting}).`,
+        404,
+        'WRONG_URL',
+        detail,
+      );
+    }
     switch (response.status) {
       case 401:
         return new RegistryAuthError(
           `${where} was refused (401): ${message} Check HCP_CLIENT_ID and HCP_CLIENT_SECRET.`,
           401,
           reason,
+          detail,
         );
       case 403:
-        return new RegistryAuthError(`${where} is not allowed (403): ${message}`, 403, reason);
+        return new RegistryAuthError(
+          `${where} is not allowed (403): ${message}`,
+          403,
+          reason,
+          detail,
+        );
       default:
         if (response.status >= 500) {
           return new RegistryUnavailableError(
             `${where} failed (${response.status}): ${message}${requestId ? ` (request id ${requestId})` : ''}`,
             response.status,
             reason,
+            detail,
           );
         }
         return new RegistryClientError(
           `${where} failed (${response.status}): ${message}`,
           response.status,
           reason,
+          detail,
         );
     }
   }

@@ -6,6 +6,8 @@ import { BuildService } from './service/build-service';
 import { applyDueRollbacks } from './service/channel-resolution';
 import { ChannelService } from './service/channel-service';
 import { ConsumerService } from './service/consumer-service';
+import { ImportService } from './service/import-service';
+import { ProjectService } from './service/project-service';
 import { RegistryContext } from './service/context';
 import { SearchService } from './service/search-service';
 import { VersionService } from './service/version-service';
@@ -22,6 +24,8 @@ export class Registry {
   readonly ancestry: AncestryService;
   readonly search: SearchService;
   readonly consumers: ConsumerService;
+  readonly imports: ImportService;
+  readonly projects: ProjectService;
 
   constructor(
     readonly db: Database,
@@ -36,6 +40,8 @@ export class Registry {
     this.ancestry = new AncestryService(this.ctx);
     this.search = new SearchService(this.ctx);
     this.consumers = new ConsumerService(this.ctx);
+    this.imports = new ImportService(this.ctx, this.buckets);
+    this.projects = new ProjectService(this.ctx, this.auth);
   }
 
   /** Records channel rollbacks of scheduled revocations that have taken effect. */

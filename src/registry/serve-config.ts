@@ -7,7 +7,12 @@ export interface ServeConfig {
   databaseUrl: string;
   credentialsFile: string;
   logLevel: string;
+  /** `pretty` (human-readable lines), `json` (one object per line) or `auto`: pretty on a terminal. @default auto */
+  logFormat?: LogFormat;
 }
+
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface ServeFlags {
   host?: string;
@@ -48,6 +53,7 @@ export function loadServeConfig(
   const credentialsFile =
     flags.credentialsFile ?? env.INGOT_CREDENTIALS_FILE ?? SERVE_DEFAULTS.credentialsFile;
   const logLevel = env.INGOT_LOG_LEVEL ?? SERVE_DEFAULTS.logLevel;
+  const logFormat = (env.INGOT_LOG_FORMAT ?? 'auto') as LogFormat;
 
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) {
     problems.push(
@@ -82,6 +88,9 @@ export function loadServeConfig(
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`INGOT_LOG_LEVEL "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}.`);
 
+  if (!LOG_FORMATS.includes(logFormat))
+    problems.push(`INGOT_LOG_FORMAT "${logFormat}" is not one of ${LOG_FORMATS.join(', ')}.`);
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { host, port, databaseUrl, credentialsFile, logLevel };
+  return { host, port, databaseUrl, credentialsFile, logLevel, logFormat };
 }

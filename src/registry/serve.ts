@@ -1,4 +1,6 @@
 import type { App } from './http/app-types';
+import { refreshCredentialsUrl } from './credentials-url';
+import { logStream } from './log-stream';
 import { buildServer } from './http/server';
 import { Registry } from './registry';
 import { systemClock, type Clock } from './clock';
@@ -32,10 +34,12 @@ export async function startRegistry(
     throw error;
   }
   const registry = new Registry(db, options.clock ?? systemClock);
+  const stream = logStream(config.logFormat ?? 'auto');
   const logger =
     options.logger ??
     ({
       level: config.logLevel,
+      ...(stream ? { stream } : {}),
       redact: [
         'req.headers.authorization',
         'req.headers.cookie',
@@ -47,6 +51,8 @@ export async function startRegistry(
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');
   const credentialsFile = await registry.auth.bootstrapAdmin(config.credentialsFile, url);
+  if (!credentialsFile && (await refreshCredentialsUrl(config.credentialsFile, url, registry.auth)))
+    app.log.info({ file: config.credentialsFile, url }, 'credentials file now names this address');
   app.log.info(
     { url, database: maskDatabaseUrl(config.databaseUrl), engine: db.engine },
     'registry listening',

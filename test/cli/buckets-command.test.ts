@@ -118,7 +118,7 @@ describe('ingot buckets, versions and builds (a real process against a live regi
     assert.equal(result.stdout, '');
     assert.match(
       result.stderr,
-      /^ingot: list versions of bucket "no-such-bucket" at http:\/\/\S+ failed \(404\): bucket "no-such-bucket" does not exist/,
+      /^ingot: bucket "no-such-bucket" does not exist in organization "org-1", project "proj-1" of http:\/\/\S+\. `ingot buckets ls` lists the buckets there/,
     );
   });
 

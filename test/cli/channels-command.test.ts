@@ -152,10 +152,9 @@ describe('ingot channels (a real process against a live registry)', function () 
       ),
       ingot(['channels', 'promote', 'runner-ubuntu', '--from', 'dev', '--to', 'dev'], env),
     ]);
-    for (const result of [soak, same]) {
-      assert.equal(result.status, 1);
-      assert.match(result.stderr, /^ingot: /);
-    }
+    assert.equal(soak.status, 2, 'a bad flag value is a usage error');
+    assert.equal(same.status, 1);
+    for (const result of [soak, same]) assert.match(result.stderr, /^ingot: /);
     assert.match(soak.stderr, /--soak <duration>' argument '1 day' is invalid.*e\.g\. 24h/);
     assert.match(same.stderr, /--from and --to name the same channel/);
   });

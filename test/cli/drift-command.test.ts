@@ -70,7 +70,7 @@ describe('ingot drift (a real process against a live registry)', function () {
       /No stack runs a revoked or scheduled-for-revocation version \(1 bucket\(s\) checked\)/,
     );
     const bad = await ingot(['drift', '--fail-on', 'sometimes'], cliEnv(registry));
-    assert.equal(bad.status, 1);
+    assert.equal(bad.status, 2, 'a bad flag value is a usage error');
     assert.match(bad.stderr, /Allowed choices are revoked, scheduled, never/);
   });
 });

@@ -8,7 +8,9 @@ import { startTestRegistry, type TestRegistry } from '../helpers/registry-harnes
 /** A manifest as Packer's manifest post-processor appends it: two runs, the last one wins. */
 function manifest(fingerprint: string | null) {
   const custom = (extra: Record<string, string>) =>
-    fingerprint ? { fingerprint, os: 'ubuntu-24.04', ...extra } : { os: 'ubuntu-24.04', ...extra };
+    fingerprint
+      ? { bucket: 'runner-ubuntu', fingerprint, os: 'ubuntu-24.04', ...extra }
+      : { bucket: 'runner-ubuntu', os: 'ubuntu-24.04', ...extra };
   return {
     builds: [
       {
@@ -114,8 +116,9 @@ describe('ingot publish (a real process against a live registry)', function () {
         env,
       ),
     ]);
+    assert.equal(noFingerprint.status, 1);
+    assert.equal(badLabel.status, 2, 'a bad flag value is a usage error');
     for (const result of [noFingerprint, badLabel]) {
-      assert.equal(result.status, 1);
       assert.equal(result.stdout, '');
       assert.match(result.stderr, /^ingot: /);
     }

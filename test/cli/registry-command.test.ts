@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { WEB_UI_DIR } from '../../src/registry/http/web-ui';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'src/cli/main.ts');
@@ -60,6 +61,10 @@ describe('ingot registry serve (a real process)', function () {
       credentials,
     ]);
     try {
+      const consoleLine = fs.existsSync(path.join(WEB_UI_DIR, 'index.html'))
+        ? `${url}/ \\(sign in with a client id`
+        : 'not built; run `npm run build`';
+      assert.match(output(), new RegExp(`^Console: +${consoleLine}`, 'm'));
       assert.match(
         output(),
         new RegExp(`Admin credentials written to ${credentials.replace(/[.]/g, '\\.')}`),
@@ -83,7 +88,7 @@ describe('ingot registry serve (a real process)', function () {
     }
   });
 
-  it('keeps the first admin on restart and drains in-flight requests on SIGTERM', async () => {
+  it('keeps the first admin on restart (its file following the new port) and drains in-flight requests on SIGTERM', async () => {
     const args = [
       '--database',
       path.join(dir, 'r.db'),
@@ -97,7 +102,11 @@ describe('ingot registry serve (a real process)', function () {
 
     const second = await serve(args);
     assert.match(second.output(), /Admin credentials: /);
-    assert.equal(fs.readFileSync(path.join(dir, 'admin.json'), 'utf8'), before);
+    // Port 0 gave each start its own port: the file now names the second one, same client.
+    const after = JSON.parse(fs.readFileSync(path.join(dir, 'admin.json'), 'utf8'));
+    assert.notEqual(second.url, first.url);
+    assert.deepEqual(after, { ...JSON.parse(before), url: second.url });
+    assert.equal(fs.statSync(path.join(dir, 'admin.json')).mode & 0o777, 0o600);
     // A request the server is already reading when SIGTERM arrives must still be answered.
     const creds = JSON.parse(before) as { client_id: string; client_secret: string };
     const form = new URLSearchParams({

@@ -41,8 +41,8 @@ describe('ingot revoke and restore (a real process against a live registry)', fu
     );
     assert.match(out, /^Revoked v2 \(fp-2\) of bucket "runner-ubuntu": CVE-2026-0001 in openssl$/m);
     assert.match(out, /^Channel "dev" rolled back to v1 \(fp-1\)\.$/m);
-    assert.match(out, /^Channel "prod" rolled back to no version/m);
-    assert.match(out, /^Versions built from it inherit the revocation\.$/m);
+    assert.match(out, /^Channel "prod" now serves no version: it had no earlier valid one\.$/m);
+    assert.match(out, /^1 version\(s\) built from it inherited the revocation\.$/m);
     assert.equal((await channel('dev')).version.fingerprint, 'fp-1');
     assert.equal((await child()).status, 'VERSION_REVOKED');
 
@@ -64,9 +64,16 @@ describe('ingot revoke and restore (a real process against a live registry)', fu
     const now = registry.clock.now().getTime();
     assert.equal(scheduled.version.status, 'VERSION_REVOCATION_SCHEDULED');
     assert.equal(scheduled.version.revoke_at, new Date(now + 12 * HOUR).toISOString());
-    assert.deepEqual(scheduled.channels, [
-      { name: 'dev', now: { fingerprint: 'fp-2', name: 'v2' } },
-    ]);
+    // What each channel will serve then: dev its earlier v1, latest the newest valid one;
+    // the child's bucket has nothing else, so its latest is left empty.
+    assert.deepEqual(
+      scheduled.impact.channels.map((c: any) => [c.bucket, c.channel, c.outcome, c.to?.name]),
+      [
+        ['runner-ubuntu', 'dev', 'rolls-back', 'v1'],
+        ['runner-ubuntu', 'latest', 'rolls-back', 'v1'],
+        ['runner-app', 'latest', 'left-empty', undefined],
+      ],
+    );
 
     const restoredOut = await ingotOk(['restore', 'runner-ubuntu', 'fp-2'], env);
     assert.match(restoredOut, /^Restored v2 \(fp-2\) of bucket "runner-ubuntu"\.$/m);
@@ -90,7 +97,10 @@ describe('ingot revoke and restore (a real process against a live registry)', fu
       at,
       /^Scheduled the revocation of v2 \(fp-2\) of bucket "runner-ubuntu" at 2026-03-02T12:00:00Z: bad kernel$/m,
     );
-    assert.match(at, /^Channel "dev" serves it until then\.$/m);
+    assert.match(
+      at,
+      /^Until then, channel "dev" serves it\. Channel "dev" keeps serving v2 \(fp-2\) \(--no-rollback\)\.$/m,
+    );
     assert.match(at, /keep their status \(--skip-descendants\)/);
 
     registry.clock.set('2026-03-02T12:00:00.000Z');
@@ -106,8 +116,12 @@ describe('ingot revoke and restore (a real process against a live registry)', fu
       ingot(['revoke', 'runner-ubuntu', 'fp-1', '--at', 'next tuesday'], env),
       ingot(['restore', 'runner-ubuntu', 'fp-1'], env),
     ]);
-    for (const result of [both, at, restore]) {
-      assert.equal(result.status, 1);
+    for (const [result, code] of [
+      [both, 2],
+      [at, 2],
+      [restore, 1],
+    ] as const) {
+      assert.equal(result.status, code, 'usage errors exit 2, refusals 1');
       assert.equal(result.stdout, '');
       assert.match(result.stderr, /^ingot: /);
     }

@@ -53,6 +53,7 @@ describe('resolveConnection', () => {
       projectId: 'proj-1',
       timeoutMs: 10_000,
       maxRetries: 3,
+      registryUrlSource: 'INGOT_REGISTRY_URL',
     } satisfies Connection);
   });
 
@@ -205,10 +206,26 @@ describe('resolveConnection', () => {
       resolveConnection({ registryUrl: 'http://localhost:8080///' }, ENV).registryUrl,
       'http://localhost:8080',
     );
-    assert.equal(
-      resolveConnection({ registryUrl: 'localhost:8080/' }, ENV).registryUrl,
-      'https://localhost:8080',
+  });
+
+  it('refuses a registry URL without a scheme (only HCP_API_ADDRESS is a bare host), naming where it came from', () => {
+    const flag = configError(() =>
+      resolveConnection({ registryUrl: 'localhost:8080/', registryUrlSource: '--registry' }, ENV),
     );
+    assert.match(
+      flag.problems[0],
+      /^registry URL "localhost:8080\/" \(--registry\) has no scheme: write http:\/\/localhost:8080 \(or https:\/\/… when the registry is behind TLS\)\.$/,
+    );
+    const fromEnv = configError(() =>
+      resolveConnection({}, { ...ENV, INGOT_REGISTRY_URL: '127.0.0.1:8080' }),
+    );
+    assert.match(fromEnv.problems[0], /"127\.0\.0\.1:8080" \(INGOT_REGISTRY_URL\) has no scheme/);
+    const { INGOT_REGISTRY_URL: _unused, ...env } = ENV;
+    const file = credentials({ url: '127.0.0.1:9000', client_id: 'c', client_secret: 's' });
+    const fromFile = configError(() => resolveConnection({ credentialsFile: file }, env));
+    assert.match(fromFile.problems[0], new RegExp(`\\(credentials file ${file}\\) has no scheme`));
+    const ftp = configError(() => resolveConnection({ registryUrl: 'ftp://x' }, ENV));
+    assert.match(ftp.problems[0], /must start with http:\/\/ or https:\/\//);
   });
 
   it('reports every missing setting at once, naming the variable to set', () => {
@@ -236,7 +253,10 @@ describe('resolveConnection', () => {
       ),
     );
     assert.equal(error.problems.length, 5);
-    assert.match(error.problems[0], /registry URL "http:\/\/exa mple" is not a URL/);
+    assert.match(
+      error.problems[0],
+      /registry URL "http:\/\/exa mple" \(registry URL option\) is not a URL/,
+    );
     assert.match(
       error.problems[1],
       /organization id "org 1!" \(organization option\) is invalid: use 1–64 letters/,

@@ -9,6 +9,7 @@ describe('loadServeConfig', () => {
       databaseUrl: '.ingot/registry.db',
       credentialsFile: '.ingot/admin-credentials.json',
       logLevel: 'info',
+      logFormat: 'auto',
     });
   });
 
@@ -30,17 +31,18 @@ describe('loadServeConfig', () => {
     try {
       loadServeConfig(
         { host: 'bad host!', port: '70000', database: 'mysql://x' },
-        { INGOT_LOG_LEVEL: 'loud' },
+        { INGOT_LOG_LEVEL: 'loud', INGOT_LOG_FORMAT: 'xml' },
       );
     } catch (error) {
       caught = error;
     }
     assert.ok(caught instanceof ConfigError);
-    assert.equal(caught.problems.length, 4);
+    assert.equal(caught.problems.length, 5);
     assert.match(caught.message, /--host \/ INGOT_HOST/);
     assert.match(caught.message, /--port \/ INGOT_PORT/);
     assert.match(caught.message, /unsupported scheme/);
     assert.match(caught.message, /INGOT_LOG_LEVEL "loud"/);
+    assert.match(caught.message, /INGOT_LOG_FORMAT "xml" is not one of auto, json, pretty/);
   });
 
   it('never echoes a database password', () => {

@@ -191,9 +191,11 @@ describe('GitHub workflows', () => {
     const drift = load('drift.yml');
     assert.ok('schedule' in drift.on);
     assert.ok(stepsOf(drift).some((s) => s.run?.includes('pulumi refresh --preview-only')));
-    assert.ok(stepsOf(drift).some((s) => s.run?.includes('ingot drift')));
+    assert.ok(stepsOf(drift).some((s) => /ingot(\.js)? drift/.test(s.run ?? '')));
     assert.ok(
-      stepsOf(drift).some((s) => s.run?.includes('ingot images runner-check --channel prod')),
+      stepsOf(drift).some((s) =>
+        /ingot(\.js)? images runner-check --channel prod/.test(s.run ?? ''),
+      ),
     );
   });
 
@@ -207,7 +209,9 @@ describe('GitHub workflows', () => {
     assert.match(scripts['images:bump-runner'], /scripts\/bump-runner\.ts/);
     const images = load('images.yml');
     assert.ok(
-      stepsOf(images).some((s) => s.run?.includes('ingot images runner-check --channel dev')),
+      stepsOf(images).some((s) =>
+        /ingot(\.js)? images runner-check --channel dev/.test(s.run ?? ''),
+      ),
     );
   });
 
@@ -215,8 +219,8 @@ describe('GitHub workflows', () => {
     const retention = load('image-retention.yml');
     assert.ok('schedule' in retention.on);
     const runs = stepsOf(retention).map((s) => s.run ?? '');
-    assert.ok(runs.includes('npx --no-install ingot images prune --older-than 90d'));
-    assert.ok(runs.includes('npx --no-install ingot images prune --older-than 90d --yes'));
+    assert.ok(runs.includes('node bin/ingot.js images prune --older-than 90d'));
+    assert.ok(runs.includes('node bin/ingot.js images prune --older-than 90d --yes'));
   });
 
   it('the validator really rejects a broken workflow', () => {

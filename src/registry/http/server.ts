@@ -1,4 +1,3 @@
-import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
@@ -9,6 +8,7 @@ import { newId } from '../ids';
 import type { Registry } from '../registry';
 import type { App } from './app-types';
 import { registerAuth } from './auth';
+import { registerBodyParsers } from './body-parsers';
 import { registerErrorHandler } from './error-handler';
 import { Metrics } from './metrics';
 import { bucketRoutes } from './routes/buckets';
@@ -16,8 +16,10 @@ import { buildRoutes } from './routes/builds';
 import { callerIdentityRoutes } from './routes/caller-identity';
 import { channelRoutes } from './routes/channels';
 import { discoveryRoutes } from './routes/discovery';
+import { importRoutes } from './routes/import';
 import { ingotRoutes } from './routes/ingot';
 import { oauthRoutes } from './routes/oauth';
+import { projectRoutes } from './routes/projects';
 import { systemRoutes } from './routes/system';
 import { versionRoutes } from './routes/versions';
 import { ErrorBody } from './schemas/common';
@@ -89,7 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   app.setValidatorCompiler(requestValidators());
   const metrics = new Metrics();
 
-  await app.register(formbody);
+  registerBodyParsers(app);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -142,6 +144,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   channelRoutes(app, registry);
   discoveryRoutes(app, registry);
   ingotRoutes(app, registry);
+  importRoutes(app, registry);
+  projectRoutes(app, registry);
   callerIdentityRoutes(app);
   webUiRoutes(app);
   await app.ready();

@@ -51,7 +51,12 @@ function filesUnder(dir: string, prefix = ''): string[] {
  * Hidden from the OpenAPI document: these are not API routes.
  */
 export function webUiRoutes(app: App, dir = WEB_UI_DIR): void {
-  const options = { schema: { hide: true }, config: { access: 'public' as const } };
+  // Static files of the console: a page load fetches several, none worth a log line.
+  const options = {
+    schema: { hide: true },
+    config: { access: 'public' as const },
+    logLevel: 'warn' as const,
+  };
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     app.get('/', options, async (_request, reply) =>
       reply.status(503).type('text/plain; charset=utf-8').send(NOT_BUILT),

@@ -90,6 +90,21 @@ export class RegistryRepository {
     return rows.map(toBucket);
   }
 
+  /** How many buckets each organization/project holds (those holding any). */
+  async bucketCountsByScope(
+    ex: Executor,
+  ): Promise<{ organizationId: string; projectId: string; buckets: number }[]> {
+    const rows = await ex.query(
+      `SELECT organization_id, project_id, COUNT(*) AS n FROM buckets
+       GROUP BY organization_id, project_id ORDER BY organization_id, project_id`,
+    );
+    return rows.map((r) => ({
+      organizationId: String(r.organization_id),
+      projectId: String(r.project_id),
+      buckets: Number(r.n),
+    }));
+  }
+
   async updateBucket(tx: Executor, b: Bucket): Promise<void> {
     await tx.query(
       'UPDATE buckets SET description = $2, labels = $3, version_seq = $4, updated_at = $5 WHERE id = $1',

@@ -250,6 +250,32 @@ const MATRIX: Case[] = [
     query: 'minimum_soak=0s',
   },
   { method: 'GET', route: `${INGOT}/audit-events`, need: 'viewer' },
+  { method: 'GET', route: '/ingot/v1/projects', need: 'authenticated' },
+  {
+    method: 'PUT',
+    route: `${INGOT}/import/buckets/{bucket_name}`,
+    need: 'admin',
+    body: () => ({ description: 'imported by the matrix', labels: {} }),
+  },
+  {
+    method: 'PUT',
+    route: `${INGOT}/import/buckets/{bucket_name}/versions/{fingerprint}`,
+    need: 'admin',
+    params: { fingerprint: 'fp-imported' },
+    body: () => ({ name: '', template_type: 'HCL2', author_id: 'hcp-packer-spn', builds: [] }),
+  },
+  {
+    method: 'PUT',
+    route: `${INGOT}/import/buckets/{bucket_name}/channels/{channel_name}`,
+    need: 'admin',
+    params: { channel_name: 'imported' },
+    body: () => ({
+      restricted: false,
+      author_id: 'HCP Packer',
+      version_fingerprint: null,
+      history: [],
+    }),
+  },
   { method: 'GET', route: `${INGOT}/caller-identity`, need: 'authenticated' },
 
   { method: 'GET', route: '/ingot/v1/principals', need: 'registry-admin' },

@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { describeEachEngine } from '../../helpers/registry-harness';
 
 describeEachEngine('operational routes', (registry) => {
-  it('serves /healthz without a token, naming the engine', async () => {
+  it('serves /healthz without a token, naming the engine and the registry clock', async () => {
     const res = await registry().api('GET', '/healthz', undefined, null);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { status: 'ok', engine: registry().engine });
+    assert.deepEqual(res.body, {
+      status: 'ok',
+      engine: registry().engine,
+      time: registry().clock.now().toISOString(),
+    });
   });
 
   it('echoes a sane x-request-id and makes one otherwise', async () => {

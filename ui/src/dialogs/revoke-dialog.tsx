@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
+import { rollbackTarget, validAt } from '../../../src/client/rollback-target';
 import type { RegistryApi } from '../api/registry-api';
-import type { AncestryRelation, Channel, Consumer, Version } from '../api/types';
+import type { AncestryRelation, Channel, ChannelAssignment, Consumer, Version } from '../api/types';
 import { ErrorAlert, Loading } from '../components/bits';
 import { ConsumersTable } from '../components/consumers-table';
 import { Dialog } from '../components/dialog';
@@ -12,6 +13,38 @@ import { useAction } from './use-action';
 interface Affected {
   consumers: Consumer[];
   children: AncestryRelation[];
+  /** Each serving channel's history (newest first), to tell where it rolls back to. */
+  histories: Record<string, ChannelAssignment[]>;
+  /** The bucket's versions, for where `latest` moves. */
+  versions: Version[];
+}
+
+/**
+ * Where a channel serving the version goes once the revocation takes effect, as the
+ * registry decides it (the same rule as the CLI's preview): its newest earlier valid
+ * assignment, the newest valid version for `latest`, or nothing; never a promise of a
+ * "previous valid version" the channel does not have.
+ */
+function destination(
+  channel: Channel,
+  affected: Affected,
+  revoked: string,
+  at: number,
+  rollback: boolean,
+): string {
+  if (!rollback && !channel.managed) return 'keeps serving the revoked version';
+  const gone = new Set([revoked]);
+  const to = channel.managed
+    ? affected.versions
+        .filter((v) => !gone.has(v.fingerprint) && validAt(v, at))
+        .sort((a, b) => Number(b.name.slice(1)) - Number(a.name.slice(1)))[0]
+    : rollbackTarget(affected.histories[channel.name] ?? [], gone, at);
+  if (!to) {
+    return channel.managed
+      ? 'is left empty: the bucket has no other valid version'
+      : 'is left empty: it served no earlier version that is still valid';
+  }
+  return `${channel.managed ? 'moves' : 'rolls back'} to ${to.name} (${to.fingerprint})`;
 }
 
 /**
@@ -36,9 +69,15 @@ export function RevokeDialog(props: {
 
   const serving = props.channels.filter((c) => c.version?.fingerprint === version.fingerprint);
   const affected = useLoad<Affected>(`affected ${bucket}/${version.fingerprint}`, async () => {
-    const [consumers, children] = await Promise.all([
+    const [consumers, children, histories, versions] = await Promise.all([
       api.versionConsumers(bucket, version.fingerprint),
       version.has_descendants ? api.ancestry(bucket, 'ANCESTRY_TYPE_CHILDREN') : [],
+      Promise.all(
+        serving
+          .filter((c) => !c.managed)
+          .map(async (c) => [c.name, await api.channelHistory(bucket, c.name)] as const),
+      ),
+      serving.some((c) => c.managed) ? api.versions(bucket) : [],
     ]);
     return {
       consumers,
@@ -46,8 +85,12 @@ export function RevokeDialog(props: {
         (r) =>
           r.parent.bucket_name === bucket && r.parent.version_fingerprint === version.fingerprint,
       ),
+      histories: Object.fromEntries(histories),
+      versions,
     };
   });
+  // When it takes effect: now, or the chosen local time.
+  const effectiveAt = when === 'at' && at ? new Date(at).getTime() : Date.now();
 
   const label = `${version.name} (${version.fingerprint})`;
   const { busy, error, run } = useAction(async () => {
@@ -135,7 +178,7 @@ export function RevokeDialog(props: {
             checked={rollback}
             onChange={(e) => setRollback(e.currentTarget.checked)}
           />
-          Roll channels that serve it back to their previous valid version
+          Roll channels that serve it back to their previous valid version, if they have one
         </label>
         {version.has_descendants && (
           <label class="inline">
@@ -156,11 +199,9 @@ export function RevokeDialog(props: {
               {serving.map((c) => (
                 <li key={c.name}>
                   <strong>{c.name}</strong>:{' '}
-                  {c.managed
-                    ? 'moves to the newest valid version'
-                    : rollback
-                      ? 'rolls back to its previous valid version'
-                      : 'keeps serving the revoked version'}
+                  {affected.data
+                    ? destination(c, affected.data, version.fingerprint, effectiveAt, rollback)
+                    : '…'}
                   {when === 'at' ? ' when the revocation takes effect' : ''}
                 </li>
               ))}

@@ -52,7 +52,7 @@ export function oauthRoutes(app: App, registry: Registry): void {
         body: TokenRequest,
         response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
       },
-      config: { access: 'public' },
+      config: { access: 'public', formBody: true },
       // Form or JSON, anything else is a client mistake the handler explains.
       attachValidation: true,
       // Body parsing fails before the handler (malformed JSON, wrong content type): answer

@@ -12,7 +12,14 @@ export function systemRoutes(app: App, registry: Registry, metrics: Metrics): vo
         tags: ['system'],
         summary: 'Liveness and database reachability (no auth)',
         response: {
-          200: Type.Object({ status: Type.String(), engine: Type.String() }),
+          200: Type.Object({
+            status: Type.String(),
+            engine: Type.String(),
+            time: Type.String({
+              format: 'date-time',
+              description: 'The clock revocations and soak times are judged by.',
+            }),
+          }),
           503: Type.Object({ status: Type.String(), engine: Type.String() }),
         },
       },
@@ -21,7 +28,11 @@ export function systemRoutes(app: App, registry: Registry, metrics: Metrics): vo
     async (request, reply) => {
       try {
         await registry.db.reader.query('SELECT 1 AS ok');
-        return { status: 'ok', engine: registry.db.engine };
+        return {
+          status: 'ok',
+          engine: registry.db.engine,
+          time: registry.clock.now().toISOString(),
+        };
       } catch (error) {
         request.log.error({ err: error }, 'health check: database unreachable');
         return reply
