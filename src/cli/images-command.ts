@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { AwsImageStore } from '../images/prune/aws-image-store';
-import { GcpImageStore } from '../images/prune/gcp-image-store';
 import type { ImageStore } from '../images/prune/image-store';
 import { executePrune, planPrune, type PruneOutcome } from '../images/prune/prune-plan';
 import { parseRunnerRelease, runnerVersionStatus } from '../images/runner-release';
@@ -24,7 +22,7 @@ interface PruneFlags extends RegistryFlags {
  * the exit status is 1 when any failed. The stores are injectable for tests.
  */
 export function imagesCommand(
-  stores: () => ImageStore[] = () => [new AwsImageStore(), new GcpImageStore()],
+  stores: () => ImageStore[] | Promise<ImageStore[]> = cloudImageStores,
   now: () => Date = () => new Date(),
 ): Command {
   const images = new Command('images').description(
@@ -70,9 +68,21 @@ export function imagesCommand(
   return images;
 }
 
+/**
+ * The cloud SDKs load only when a prune deletes: @google-cloud/compute alone takes
+ * seconds to load, and every other command would pay for it at start.
+ */
+async function cloudImageStores(): Promise<ImageStore[]> {
+  const [{ AwsImageStore }, { GcpImageStore }] = await Promise.all([
+    import('../images/prune/aws-image-store'),
+    import('../images/prune/gcp-image-store'),
+  ]);
+  return [new AwsImageStore(), new GcpImageStore()];
+}
+
 async function prune(
   flags: PruneFlags,
-  stores: () => ImageStore[],
+  stores: () => ImageStore[] | Promise<ImageStore[]>,
   now: () => Date,
 ): Promise<void> {
   const client = connect(flags);
@@ -94,7 +104,7 @@ async function prune(
     );
     return;
   }
-  const outcomes = await executePrune(candidates, stores());
+  const outcomes = await executePrune(candidates, await stores());
   const failed = outcomes.filter((o) => o.error);
   emit(flags, { dryRun: false, outcomes: outcomes.map(plain) }, () =>
     outcomes.length === 0

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliEnv, ingot, ingotJson, ingotOk, rows } from '../helpers/cli';
+import { cliEnv, processCli, rows } from '../helpers/cli';
 import { imageId, startTestRegistry, type TestRegistry } from '../helpers/registry-harness';
+
+// Each command a real process (start-up, exit status, streams); the other suites run the
+// CLI in-process through the same entry point.
+const { ingot, ingotJson, ingotOk } = processCli;
 
 describe('ingot buckets, versions and builds (a real process against a live registry)', function () {
   this.timeout(120_000);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cliEnv, ingot } from '../helpers/cli';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry-harness';
 
-describe('ingot drift (a real process against a live registry)', function () {
+describe('ingot drift (against a live registry)', function () {
   this.timeout(120_000);
   let registry: TestRegistry;
   const consumer = (stack: string, name: string) => ({

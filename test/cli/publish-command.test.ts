@@ -39,7 +39,7 @@ function manifest(fingerprint: string | null) {
   };
 }
 
-describe('ingot publish (a real process against a live registry)', function () {
+describe('ingot publish (against a live registry)', function () {
   this.timeout(120_000);
   let registry: TestRegistry;
   let env: NodeJS.ProcessEnv;

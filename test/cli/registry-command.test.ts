@@ -5,10 +5,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { WEB_UI_DIR } from '../../src/registry/http/web-ui';
+import { CLI_ARGS } from '../helpers/cli';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'src/cli/main.ts');
-const NODE_ARGS = ['-r', 'ts-node/register', CLI];
+const NODE_ARGS = CLI_ARGS;
 const ENV = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', INGOT_LOG_LEVEL: 'warn' };
 
 function ingot(args: string[]): { status: number | null; stdout: string; stderr: string } {

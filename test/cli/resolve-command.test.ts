@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cliEnv, ingot, ingotJson } from '../helpers/cli';
 import { imageId, startTestRegistry, type TestRegistry } from '../helpers/registry-harness';
 
-describe('ingot resolve (a real process against a live registry)', function () {
+describe('ingot resolve (against a live registry)', function () {
   this.timeout(120_000);
   let registry: TestRegistry;
   let env: NodeJS.ProcessEnv;

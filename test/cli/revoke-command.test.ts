@@ -4,7 +4,7 @@ import { startTestRegistry, type TestRegistry } from '../helpers/registry-harnes
 
 const HOUR = 3_600_000;
 
-describe('ingot revoke and restore (a real process against a live registry)', function () {
+describe('ingot revoke and restore (against a live registry)', function () {
   this.timeout(120_000);
   let registry: TestRegistry;
   let env: NodeJS.ProcessEnv;

@@ -3,10 +3,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliEnv, ingot } from '../helpers/cli';
+import { CLI_ARGS, cliEnv, ingot } from '../helpers/cli';
 import { FakeGithub } from '../scaler/fake-github';
-
-const CLI = path.resolve(__dirname, '../../src/cli/main.ts');
 
 describe('ingot scaler serve', function () {
   this.timeout(60_000);
@@ -72,9 +70,7 @@ describe('ingot scaler serve', function () {
     const child = spawn(
       process.execPath,
       [
-        '-r',
-        'ts-node/register',
-        CLI,
+        ...CLI_ARGS,
         'scaler',
         'serve',
         '--config',
@@ -95,7 +91,9 @@ describe('ingot scaler serve', function () {
         const match = /listening on (http:\/\/\S+) /.exec(stdout);
         if (match) resolve(match[1]);
       });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}`)));
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}${stderr}`)));
     });
     try {
       assert.equal((await fetch(`${url}/healthz`)).status, 200);

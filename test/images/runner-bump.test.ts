@@ -12,6 +12,7 @@ import {
   RUNNER_MINIMUM_VERSION,
 } from '../../src/images/runner-release';
 import { runnerPinProblems } from '../../src/images/pipeline-settings';
+import { TS_RUN } from '../helpers/cli';
 
 /**
  * The runner pin kept current, offline: test/fixtures/github/actions-runner-release-latest.json
@@ -135,8 +136,7 @@ describe('runner releases and the runner pin (npm run images:bump-runner)', () =
     const run = spawnSync(
       process.execPath,
       [
-        require.resolve('ts-node/dist/bin.js'),
-        '--transpile-only',
+        ...TS_RUN,
         path.join(ROOT, 'scripts/bump-runner.ts'),
         '--root',
         root,
@@ -159,8 +159,7 @@ describe('runner releases and the runner pin (npm run images:bump-runner)', () =
     const refused = spawnSync(
       process.execPath,
       [
-        require.resolve('ts-node/dist/bin.js'),
-        '--transpile-only',
+        ...TS_RUN,
         path.join(ROOT, 'scripts/bump-runner.ts'),
         '--root',
         root,

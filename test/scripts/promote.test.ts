@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliEnv } from '../helpers/cli';
+import { CLI_ARGS, cliEnv } from '../helpers/cli';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry-harness';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -42,7 +42,7 @@ describe('scripts/promote.sh (staging → prod with a 24 h soak)', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-promote-'));
     env = {
       ...cliEnv(registry),
-      INGOT: `${process.execPath} -r ts-node/register ${path.join(ROOT, 'src/cli/main.ts')}`,
+      INGOT: [process.execPath, ...CLI_ARGS].join(' '),
       GITHUB_OUTPUT: path.join(dir, 'output'),
     };
     for (const bucket of ['runner-ubuntu', 'runner-windows', 'runner-macos']) {
