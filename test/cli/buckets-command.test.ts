@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as inProcess from '../helpers/cli';
 import { cliEnv, processCli, rows } from '../helpers/cli';
 import { imageId, startTestRegistry, type TestRegistry } from '../helpers/registry-harness';
 
-// Each command a real process (start-up, exit status, streams); the other suites run the
-// CLI in-process through the same entry point.
+// Listing and failing run as real processes (start-up, exit status, streams); the rest
+// in-process through the same entry point, as the other suites do.
 const { ingot, ingotJson, ingotOk } = processCli;
 
-describe('ingot buckets, versions and builds (a real process against a live registry)', function () {
+describe('ingot buckets, versions and builds (against a live registry; lists and a failure as real processes)', function () {
   this.timeout(120_000);
   let registry: TestRegistry;
   let env: NodeJS.ProcessEnv;
@@ -73,10 +74,10 @@ describe('ingot buckets, versions and builds (a real process against a live regi
 
   it('lists versions, shows one with its images, and lists its builds', async () => {
     const [lsTable, showTable, show, buildsTable] = await Promise.all([
-      ingotOk(['versions', 'ls', 'runner-ubuntu'], env),
-      ingotOk(['versions', 'show', 'runner-ubuntu', 'fp-ubuntu-1'], env),
-      ingotJson(['versions', 'show', 'runner-ubuntu', 'fp-ubuntu-1'], env),
-      ingotOk(['builds', 'ls', 'runner-ubuntu', 'fp-ubuntu-1'], env),
+      inProcess.ingotOk(['versions', 'ls', 'runner-ubuntu'], env),
+      inProcess.ingotOk(['versions', 'show', 'runner-ubuntu', 'fp-ubuntu-1'], env),
+      inProcess.ingotJson(['versions', 'show', 'runner-ubuntu', 'fp-ubuntu-1'], env),
+      inProcess.ingotOk(['builds', 'ls', 'runner-ubuntu', 'fp-ubuntu-1'], env),
     ]);
 
     assert.deepEqual(
@@ -139,9 +140,9 @@ describe('ingot buckets, versions and builds (a real process against a live regi
       }),
     );
     const [missing, flags] = await Promise.all([
-      ingot(['buckets', 'ls', '--organization', 'bad org'], cliEnv(null)),
+      inProcess.ingot(['buckets', 'ls', '--organization', 'bad org'], cliEnv(null)),
       // Everything from flags; the environment names no registry at all.
-      ingot(
+      inProcess.ingot(
         [
           'buckets',
           'ls',
