@@ -18,9 +18,11 @@ execFileSync(
     stdio: 'inherit',
   },
 );
+// Two workers: many suites wait on processes, sockets and the network (packer, chroot
+// builds, real CLI processes), so the second worker keeps the other core busy meanwhile.
 const result = spawnSync(
   process.execPath,
-  [require.resolve('mocha/bin/mocha.js'), ...process.argv.slice(2)],
+  [require.resolve('mocha/bin/mocha.js'), '--parallel', '--jobs', '2', ...process.argv.slice(2)],
   {
     cwd: root,
     stdio: 'inherit',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -192,6 +193,24 @@ describe('local image pipeline end to end (debootstrap, real scripts, fleet boot
     assert.equal(published.inputs.manifestPath, undefined);
     assert.equal(JSON.parse(published.inputs.manifest).builds[0].name, LOCAL_ARCH);
     assert.ok(build.output!.stdout.includes(published.inputs.manifest));
+  });
+
+  it('ships images without the build scaffolding (policy-rc.d, dpkg unsafe-io, build apt config, scripts)', async () => {
+    for (const bucket of TEMPLATES) {
+      const image = (await version(bucket, fingerprints[bucket])).builds[0].artifacts[0]
+        .external_identifier as string;
+      const files = execFileSync('tar', ['-tf', image], { maxBuffer: 256 * 1024 * 1024 })
+        .toString()
+        .split('\n');
+      for (const scaffold of [
+        './usr/sbin/policy-rc.d',
+        './etc/dpkg/dpkg.cfg.d/ingot-build-unsafe-io',
+        './etc/apt/apt.conf.d/99ingot-build',
+        './tmp/ingot-provision/',
+      ])
+        assert.ok(!files.includes(scaffold), `${bucket} ships ${scaffold}`);
+      assert.ok(files.includes('./etc/dpkg/dpkg.cfg.d/'), `${bucket} is a Debian root`);
+    }
   });
 
   it('resolves the image through RegistryImage and records the consumer', async () => {

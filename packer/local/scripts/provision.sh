@@ -27,6 +27,12 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 mount --bind "$cache" "$root/var/cache/apt/archives"
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
+# Build-time only, as Debian's own container images do (docker-apt-speedup): dpkg skips
+# fsync while unpacking (the image is written once, packed after the last script) and apt
+# skips translation indexes. Both files leave with the rest of the build scaffolding.
+build_conf=(etc/dpkg/dpkg.cfg.d/ingot-build-unsafe-io etc/apt/apt.conf.d/99ingot-build)
+echo force-unsafe-io >"$root/${build_conf[0]}"
+echo 'Acquire::Languages "none";' >"$root/${build_conf[1]}"
 
 mapfile -t scripts <"$root$dir/scripts"
 mapfile -t environment <"$root$dir/environment"
@@ -48,7 +54,7 @@ for i in "${!scripts[@]}"; do
   fi
   sed "s|^|[$label] $name: |" "$output"
 done
-rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
+rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf" "$root/${build_conf[0]}" "$root/${build_conf[1]}"
 if [ -e "$logs/resolv.conf.image" ] || [ -L "$logs/resolv.conf.image" ]; then
   mv "$logs/resolv.conf.image" "$root/etc/resolv.conf"
 fi
