@@ -59,6 +59,14 @@ export function parseScalerSettings(
       hint: `the ${cloud} region the scaler runs in, e.g. ${cloud === 'aws' ? 'us-west-2' : 'us-west2'}`,
       pattern: REGION[cloud],
     });
+    const poolRegions = [
+      ...new Set(pools.filter((pool) => pool.cloud === cloud).flatMap((pool) => pool.regions)),
+    ];
+    if (region && !poolRegions.includes(region))
+      p.add(
+        `${at}.region`,
+        `"${region}" has no ${cloud} pool; run the scaler in one of the pools' regions: ${poolRegions.join(', ')}.`,
+      );
     if (cloud === 'aws' && region) settings.aws = { region };
     if (cloud === 'gcp') {
       const image = readString(p, `${at}.image`, section.image, {

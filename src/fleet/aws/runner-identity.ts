@@ -125,11 +125,23 @@ export class AwsRunnerIdentity extends pulumi.ComponentResource {
   }
 }
 
+/** SSM actions that reveal or remove a parameter's value. */
+const PARAMETER_READS = [
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:GetParametersByPath',
+  'ssm:GetParameterHistory',
+  'ssm:DeleteParameter',
+  'ssm:DeleteParameters',
+];
+
 /**
  * The runner role's access to its JIT configuration: read and delete (it is single-use)
- * the SecureString parameters under the prefix, only where the parameter's `InstanceArn`
- * tag (set by the scaler) is the calling instance's ARN. SecureStrings under the AWS
- * managed key `aws/ssm` need no KMS grant for principals of the account.
+ * the SecureString parameters under the prefix only where the parameter's `InstanceArn`
+ * tag (set by the scaler) is the calling instance's ARN. The explicit Deny matters:
+ * AmazonSSMManagedInstanceCore allows `ssm:GetParameter(s)` on every parameter, so
+ * without it any runner could read any other runner's configuration. SecureStrings
+ * under the AWS managed key `aws/ssm` need no KMS grant for principals of the account.
  */
 export function jitParameterPolicy(
   partition: string,
@@ -137,17 +149,26 @@ export function jitParameterPolicy(
   regions: string[],
   prefix: string,
 ): string {
+  const arns = regions.map(
+    (region) => `arn:${partition}:ssm:${region}:${account}:parameter${prefix}`,
+  );
+  const own = { 'ssm:resourceTag/InstanceArn': '${ec2:SourceInstanceARN}' };
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'OwnJitConfigOnly',
+        Sid: 'OwnJitConfig',
         Effect: 'Allow',
         Action: ['ssm:GetParameter', 'ssm:DeleteParameter'],
-        Resource: regions.map(
-          (region) => `arn:${partition}:ssm:${region}:${account}:parameter${prefix}/*`,
-        ),
-        Condition: { StringEquals: { 'ssm:resourceTag/InstanceArn': '${ec2:SourceInstanceARN}' } },
+        Resource: arns.map((arn) => `${arn}/*`),
+        Condition: { StringEquals: own },
+      },
+      {
+        Sid: 'NoOtherJitConfig',
+        Effect: 'Deny',
+        Action: PARAMETER_READS,
+        Resource: arns.flatMap((arn) => [arn, `${arn}/*`]),
+        Condition: { StringNotEquals: own },
       },
     ],
   });
