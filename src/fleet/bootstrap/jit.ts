@@ -58,15 +58,23 @@ jit_config() {
 metadata() { curl -fsS --retry 5 -H 'Metadata-Flavor: Google' "$METADATA/$1"; }
 
 # Proves who this VM is to the scaler (a Google-signed identity token) and prints the JIT
-# configuration it answers; retries while the scaler has none for this VM yet.
+# configuration it answers; retries while the scaler cannot answer yet (a VM the group
+# does not list yet, an outage), gives up at once on 409: this VM's config was given.
 jit_config() {
-  local url audience token i
+  local url audience token response status i
   url=$(metadata instance/attributes/${GCP_SCALER_METADATA.url}) || return 1
   audience=$(metadata instance/attributes/${GCP_SCALER_METADATA.audience}) || return 1
   for ((i = 0; i < ${tries}; i++)); do
     token=$(metadata "instance/service-accounts/default/identity?audience=$(jq -rn --arg a "$audience" '$a|@uri')&format=full") || return 1
-    if curl -fsS -X POST -H "Authorization: Bearer $token" "$url/jit" | jq -er .encoded_jit_config; then
-      return 0
+    response=$(curl -sS -w '\\n%{http_code}' -X POST -H "Authorization: Bearer $token" "$url/jit") || response=$'\\n000'
+    status=\${response##*$'\\n'}
+    if [ "$status" = 200 ]; then
+      jq -er .encoded_jit_config <<<"\${response%$'\\n'*}"
+      return
+    fi
+    if [ "$status" = 409 ]; then
+      echo "ingot-runner: the scaler already gave this VM its configuration" >&2
+      return 1
     fi
     sleep 10
   done
