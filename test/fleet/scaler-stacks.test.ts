@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LAMBDA_BUNDLE } from '../../src/fleet/scaler/aws-scaler';
+import { AwsScaler, LAMBDA_BUNDLE } from '../../src/fleet/scaler/aws-scaler';
 import { chooseTarget } from '../../src/scaler/job-matching';
 import { parseScalerConfig, type ScalerConfig } from '../../src/scaler/scaler-config';
 import type { Recorded } from './fleet-engine';
@@ -382,6 +382,28 @@ describe('runner fleet stacks with the scaler', function () {
           'private_key',
           'webhook_secret',
         ]);
+      });
+
+      it('a missing Lambda bundle stops the deployment with the command that makes it', () => {
+        assert.throws(
+          () =>
+            new AwsScaler('no-bundle', {
+              environment: stack,
+              region: 'us-west-2',
+              providers: {},
+              config: '{}',
+              groups: [{ region: 'us-east-1', name: 'g', arn: 'arn' }],
+              ssmPrefix: '/ingot/x/jit',
+              appSecret: '{}',
+              databaseUrl: 'postgres://x',
+              bundle: path.join(ROOT, 'dist', 'no-such-bundle.js'),
+              tags: {},
+            }),
+          (error: Error) =>
+            error.message.includes('run `npm run build:scaler` before `pulumi up`') &&
+            error.message.includes("no provider for the function's region us-west-2") &&
+            error.message.includes('no provider for us-east-1, where a scaled group is'),
+        );
       });
 
       it('exports each webhook URL; the function is the bundle of this package, public behind its URL', () => {
