@@ -23,6 +23,26 @@ export interface FleetConfig {
   /** The size table with the stack's overrides applied. */
   sizes: SizeTable;
   pools: PoolConfig[];
+  /** Present when runners come on demand from the scaler (`<project>:scaler`). */
+  scaler?: FleetScalerSettings;
+}
+
+/**
+ * Where the scalers run and how they keep runners warm. Their secrets (GitHub App,
+ * database URL) are never here: the program reads `<project>:scalerSecrets` as a
+ * Pulumi secret.
+ */
+export interface FleetScalerSettings {
+  /** The clouds whose Auto Scaling / GCP pools the scalers drive (macOS hosts are fixed). */
+  clouds: ('aws' | 'gcp')[];
+  /** The AWS scaler: a Lambda function in this region. */
+  aws?: { region: string };
+  /** The GCP scaler: a Cloud Run service in this region, running this container image. */
+  gcp?: { region: string; image: string };
+  /** Control loop timeouts in seconds (the scaler's defaults when absent). */
+  timeouts?: { boot?: number; idle?: number; reconcile?: number };
+  /** Warm runners per pool name: `idle` runners, while `schedule` (raw) says so. */
+  warm: Record<string, { idle: number; schedule?: unknown }>;
 }
 
 /** Where the image registry is (not who we are to it: see `credentials`). */

@@ -2,6 +2,7 @@ import { LABEL_PATTERN } from '../fleet/labels';
 import type { FleetConfig, GcpSettings, GithubSettings, RegistrySettings } from './fleet-config';
 import { parseNetwork } from './parse-network';
 import { cloudsNamed, parsePools } from './parse-pools';
+import { parseScalerSettings, SCALER_SECRETS_KEY, scaledClouds } from './parse-scaler';
 import { parseSizes } from './parse-sizes';
 import {
   FleetConfigError,
@@ -34,6 +35,8 @@ export const FLEET_KEYS = [
   'network',
   'pools',
   'sizes',
+  'scaler',
+  SCALER_SECRETS_KEY,
 ] as const;
 /**
  * Keys of the same project read by other parts of the program (the image pipeline,
@@ -93,7 +96,35 @@ export function parseFleetConfig(raw: RawStackConfig): FleetConfig {
   const network = parseNetwork(p, k('network'), structured('network'));
   const pools = parsePools(p, k('pools'), structured('pools'), sizes, network);
   const clouds = cloudsNamed(structured('pools'));
-  const github = parseGithub(p, k('github'), structured('github'), clouds);
+  const rawScaler = structured('scaler');
+  const scaler =
+    rawScaler === undefined
+      ? undefined
+      : parseScalerSettings(
+          p,
+          ns,
+          rawScaler,
+          {
+            text: raw.values[k(SCALER_SECRETS_KEY)],
+            encrypted: raw.secretKeys.includes(k(SCALER_SECRETS_KEY)),
+          },
+          pools,
+        );
+  // With the scaler, runners get JIT configs: only macOS hosts still register themselves.
+  const registering =
+    rawScaler === undefined
+      ? clouds
+      : new Set(pools.filter((pool) => pool.os === 'macos').map((pool) => pool.cloud as string));
+  const github = parseGithub(p, k('github'), structured('github'), registering);
+  if (rawScaler !== undefined && github)
+    for (const cloud of scaledClouds(pools))
+      if (github.registrationSecret[cloud] && !registering.has(cloud))
+        p.add(
+          `${k('github')}.registrationSecret.${cloud}`,
+          `is set, but with the scaler no ${cloud} runner registers itself or may read the App key: remove it.`,
+        );
+  if (rawScaler === undefined && raw.values[k(SCALER_SECRETS_KEY)] !== undefined)
+    p.add(k(SCALER_SECRETS_KEY), `is set but ${k('scaler')} is not: set both, or remove it.`);
   let gcp: GcpSettings | undefined;
   const rawGcp = structured('gcp');
   if (clouds.has('gcp') || rawGcp !== undefined) {
@@ -120,6 +151,7 @@ export function parseFleetConfig(raw: RawStackConfig): FleetConfig {
     network: network.settings,
     sizes,
     pools,
+    ...(scaler ? { scaler } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { PoolConfig } from '../config/fleet-config';
 import type { PoolImageSource, RunnerPool } from './pool-contract';
+import type { ScalerExport } from './scaler/fleet-scalers';
 
 /** One region of a pool, as exported. */
 export interface GroupExport {
@@ -34,6 +35,8 @@ export interface FleetOutputs {
   pools: pulumi.Output<Record<string, PoolExport>>;
   /** bucket → the version the stack's channel serves. */
   images: pulumi.Output<Record<string, { version: string; fingerprint: string }>>;
+  /** The scalers' webhook URLs (point each cloud's GitHub App webhook there). */
+  scaler?: pulumi.Output<ScalerExport>;
 }
 
 /** Builds the exported form of the pools and images. */

@@ -2,6 +2,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import type { ImageQuery } from '../client/resolve';
 import type { GithubSettings, PoolConfig } from '../config/fleet-config';
 import { LABEL_PATTERN } from './labels';
+import type { PoolScalerArgs } from './scaler/pool-scaler-args';
 
 /**
  * The images of one bucket on the stack's channel. `ChannelImages` implements it (one
@@ -30,6 +31,11 @@ export interface RunnerPoolArgs<Network> {
   providers: Record<string, pulumi.ProviderResource>;
   /** The network of each region of the pool. */
   networks: Record<string, pulumi.Input<Network>>;
+  /**
+   * Present when the scaler drives the pool: runners get JIT configurations and no
+   * access to the GitHub App key (macOS hosts never take it).
+   */
+  scaler?: PoolScalerArgs;
 }
 
 /** One region's share of a pool, as other teams see it. */
@@ -88,7 +94,11 @@ export function validatePoolArgs<N>(
     );
   if (!LABEL_PATTERN.test(args.environment))
     problems.push(`args.environment "${args.environment}" is not a runner label: use e.g. "prod".`);
-  if (!args.github.registrationSecret[cloud])
+  if (args.scaler && pool.os === 'macos')
+    problems.push('args.scaler is set for a macOS pool: Mac hosts are fixed; omit it.');
+  if (args.scaler && cloud === 'gcp' && !args.scaler.gcp)
+    problems.push("args.scaler.gcp is missing: pass the GCP scaler's URL and audience.");
+  if (!args.scaler && !args.github.registrationSecret[cloud])
     problems.push(
       `args.github.registrationSecret.${cloud} is missing: name the secret holding the GitHub App credentials.`,
     );

@@ -1,4 +1,6 @@
+import * as pulumi from '@pulumi/pulumi';
 import { loadFleetConfig } from '../config/load-fleet-config';
+import { SCALER_SECRETS_KEY } from '../config/parse-scaler';
 import type { FleetConfig } from '../config/fleet-config';
 import type { FleetOutputs } from './fleet-outputs';
 import { RunnerFleet } from './runner-fleet';
@@ -10,5 +12,8 @@ import { RunnerFleet } from './runner-fleet';
  * process, after installing mocks and config.
  */
 export function runFleet(config: FleetConfig = loadFleetConfig()): FleetOutputs {
-  return new RunnerFleet('runner-fleet', { config }).outputs;
+  const scalerSecrets = config.scaler
+    ? new pulumi.Config(config.project).requireSecret(SCALER_SECRETS_KEY)
+    : undefined;
+  return new RunnerFleet('runner-fleet', { config, scalerSecrets }).outputs;
 }

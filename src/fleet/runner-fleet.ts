@@ -8,11 +8,14 @@ import { fleetNetworks, type FleetNetworks } from './networks';
 import { poolImages } from './pool-images';
 import type { RunnerPool } from './pool-contract';
 import { regionalProviders, type RegionalProviders } from './providers';
+import { FleetScalers } from './scaler/fleet-scalers';
 
 /** Arguments of {@link RunnerFleet}. */
 export interface RunnerFleetArgs {
   /** The validated stack configuration (`loadFleetConfig()`). */
   config: FleetConfig;
+  /** `<project>:scalerSecrets` as a Pulumi secret: required when `config.scaler` is set. */
+  scalerSecrets?: pulumi.Output<string>;
 }
 
 /**
@@ -26,6 +29,8 @@ export class RunnerFleet extends pulumi.ComponentResource {
   readonly images: Map<string, ChannelImages>;
   readonly pools: RunnerPool[] = [];
   readonly outputs: FleetOutputs;
+  /** The scalers, when the stack's pools scale on demand. */
+  readonly scalers?: FleetScalers;
 
   constructor(name: string, args: RunnerFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super('ingot:fleet:RunnerFleet', name, {}, opts);
@@ -37,6 +42,13 @@ export class RunnerFleet extends pulumi.ComponentResource {
     this.providers = regionalProviders(config, this);
     this.networks = fleetNetworks(config, this);
     this.images = poolImages(config, this);
+    if (config.scaler) {
+      if (!args.scalerSecrets)
+        throw new Error(
+          `RunnerFleet "${name}": args.scalerSecrets is required with config.scaler; read it with new pulumi.Config().requireSecret("scalerSecrets").`,
+        );
+      this.scalers = new FleetScalers(config, args.scalerSecrets, this.providers, this);
+    }
 
     const built: { config: FleetConfig['pools'][number]; pool: RunnerPool }[] = [];
     for (const pool of config.pools) {
@@ -45,6 +57,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
         environment: config.environment,
         images: this.images.get(pool.bucket) as ChannelImages,
         github: config.github,
+        scaler: this.scalers?.poolArgs(pool),
       };
       const runnerPool =
         pool.cloud === 'aws'
@@ -70,8 +83,18 @@ export class RunnerFleet extends pulumi.ComponentResource {
       this.pools.push(runnerPool);
       built.push({ config: pool, pool: runnerPool });
     }
-    this.outputs = fleetOutputs(config.environment, config.channel, built, this.images);
-    this.registerOutputs({ pools: this.outputs.pools, images: this.outputs.images });
+    this.scalers?.deployAws(
+      this.pools.filter((p): p is AwsRunnerPool => p instanceof AwsRunnerPool),
+    );
+    this.outputs = {
+      ...fleetOutputs(config.environment, config.channel, built, this.images),
+      ...(this.scalers ? { scaler: this.scalers.outputs() } : {}),
+    };
+    this.registerOutputs({
+      pools: this.outputs.pools,
+      images: this.outputs.images,
+      scaler: this.outputs.scaler,
+    });
   }
 }
 

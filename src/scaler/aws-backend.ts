@@ -13,6 +13,17 @@ import type { ScalerTarget } from './scaler-config';
 /** SSM stores values of 4 KB and more only in the Advanced tier (as terraform-aws-github-runner's putParameter does). */
 const ADVANCED_TIER_BYTES = 4096;
 
+/**
+ * The ARN of an instance of a group: the partition and account of the group's ARN
+ * (`arn:aws:autoscaling:us-west-2:123456789012:autoScalingGroup:…`).
+ */
+export function instanceArn(groupArn: string, region: string, instanceId: string): string {
+  const [, partition, , , account] = groupArn.split(':');
+  if (!partition || !account)
+    throw new ScalerError('CLOUD_UNAVAILABLE', `not a group ARN: ${groupArn}`);
+  return `arn:${partition}:ec2:${region}:${account}:instance/${instanceId}`;
+}
+
 /** How an Auto Scaling lifecycle state reads for the scaler. */
 export function instanceState(lifecycle: string | undefined): GroupInstance['state'] {
   if (lifecycle === 'Pending:Wait') return 'pending';
@@ -25,10 +36,10 @@ export function instanceState(lifecycle: string | undefined): GroupInstance['sta
  * AWS Auto Scaling groups. The fleet creates each group with
  * `NewInstancesProtectedFromScaleIn` and a launch lifecycle hook: a new instance waits in
  * `Pending:Wait` until the scaler has written its JIT configuration to the SecureString
- * parameter `<ssmPrefix>/<instance id>`, tagged `InstanceId=<instance id>` (the runners'
- * role may read and delete only the parameter whose tag matches its own instance,
- * through `ec2:SourceInstanceARN`, as terraform-aws-github-runner's
- * modules/runners/policies/instance-ssm-parameters-policy.json does), and completed the
+ * parameter `<ssmPrefix>/<instance id>`, tagged `InstanceId=<instance id>` and
+ * `InstanceArn=<instance ARN>` (the runners' role may read and delete only the parameter
+ * whose `InstanceArn` tag equals the calling instance's `${ec2:SourceInstanceARN}`: see
+ * `jitParameterPolicy` in src/fleet/aws/runner-identity.ts), and completed the
  * lifecycle action. If the scaler never does, the hook times out and abandons the
  * instance. The group only grows by `SetDesiredCapacity`; it shrinks by
  * `TerminateInstanceInAutoScalingGroup` with `ShouldDecrementDesiredCapacity` on an
@@ -38,6 +49,8 @@ export class AwsBackend implements CloudBackend {
   readonly cloud = 'aws' as const;
   private readonly autoscaling = new Map<string, AutoScalingClient>();
   private readonly ssm = new Map<string, SSMClient>();
+  /** Group ARNs by `<region>/<group>`, learnt by `describe` (for instance ARNs). */
+  private readonly groupArns = new Map<string, string>();
 
   constructor(private readonly options: { ssmPrefix: string; lifecycleHook: string }) {}
 
@@ -63,6 +76,8 @@ export class AwsBackend implements CloudBackend {
         'CLOUD_UNAVAILABLE',
         `Auto Scaling group ${target.group} does not exist in ${target.region}; deploy the fleet stack.`,
       );
+    if (group.AutoScalingGroupARN)
+      this.groupArns.set(`${target.region}/${target.group}`, group.AutoScalingGroupARN);
     return {
       desired: group.DesiredCapacity ?? 0,
       instances: (group.Instances ?? []).map((i) => ({
@@ -105,6 +120,10 @@ export class AwsBackend implements CloudBackend {
     const { ssm, autoscaling } = this.clients(target.region);
     const Name = `${this.options.ssmPrefix}/${instanceId}`;
     const Tier = Buffer.byteLength(config) >= ADVANCED_TIER_BYTES ? 'Advanced' : 'Standard';
+    if (!this.groupArns.has(`${target.region}/${target.group}`)) await this.describe(target);
+    const groupArn = this.groupArns.get(`${target.region}/${target.group}`);
+    if (!groupArn)
+      throw new ScalerError('CLOUD_UNAVAILABLE', `Auto Scaling group ${target.group} has no ARN.`);
     try {
       await ssm.send(
         new PutParameterCommand({
@@ -112,7 +131,10 @@ export class AwsBackend implements CloudBackend {
           Value: config,
           Type: 'SecureString',
           Tier,
-          Tags: [{ Key: 'InstanceId', Value: instanceId }],
+          Tags: [
+            { Key: 'InstanceId', Value: instanceId },
+            { Key: 'InstanceArn', Value: instanceArn(groupArn, target.region, instanceId) },
+          ],
         }),
       );
     } catch (error) {

@@ -20,7 +20,10 @@ import { ScalerStore } from './scaler-store';
 
 /** Where a scaler reads its configuration, secrets and state. */
 export interface ScalerSources {
-  /** The configuration: a JSON file path, or the JSON text itself (`INGOT_SCALER_CONFIG`). */
+  /**
+   * The configuration: a JSON file path, the JSON text itself (`INGOT_SCALER_CONFIG`), or
+   * `aws-ssm:<parameter name>[:<version>]` (the deployed Lambda: the fleet stack writes it).
+   */
   config: string;
   /**
    * The App secret (`{"app_id", "installation_id", "private_key", "webhook_secret"}`): a
@@ -28,7 +31,10 @@ export interface ScalerSources {
    * `aws-secretsmanager:<secret id>` (read once at start).
    */
   secret: string;
-  /** SQLite file or `postgres://` URL. */
+  /**
+   * SQLite file or `postgres://` URL, or `aws-secretsmanager:<secret id>` holding the URL
+   * (the deployed Lambda: the URL's password stays out of the function's settings).
+   */
   database: string;
   logLevel?: string;
   /** A request waits for the control loop passes it started (Lambda). */
@@ -51,18 +57,37 @@ function readJson(source: string, what: string): unknown {
   }
 }
 
-async function readSecrets(source: string): Promise<ScalerSecrets> {
-  const match = /^aws-secretsmanager:(.+)$/.exec(source);
-  if (!match) return parseScalerSecrets(readJson(source, 'the App secret'), 'the App secret');
+const SECRETS_MANAGER = /^aws-secretsmanager:(.+)$/;
+
+async function secretsManagerValue(id: string): Promise<string> {
   const { SecretsManagerClient, GetSecretValueCommand } =
     await import('@aws-sdk/client-secrets-manager');
-  const out = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: match[1] }),
-  );
-  return parseScalerSecrets(
-    readJson(out.SecretString ?? '', `secret ${match[1]}`),
-    `secret ${match[1]}`,
-  );
+  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: id }));
+  return out.SecretString ?? '';
+}
+
+async function readSecrets(source: string): Promise<ScalerSecrets> {
+  const match = SECRETS_MANAGER.exec(source);
+  if (!match) return parseScalerSecrets(readJson(source, 'the App secret'), 'the App secret');
+  const text = await secretsManagerValue(match[1]);
+  return parseScalerSecrets(readJson(text, `secret ${match[1]}`), `secret ${match[1]}`);
+}
+
+async function readConfig(source: string): Promise<unknown> {
+  const match = /^aws-ssm:(.+)$/.exec(source);
+  if (!match) return readJson(source, 'the scaler configuration');
+  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  const out = await new SSMClient({}).send(new GetParameterCommand({ Name: match[1] }));
+  return readJson(out.Parameter?.Value ?? '', `parameter ${match[1]}`);
+}
+
+async function readDatabase(source: string): Promise<string> {
+  const match = SECRETS_MANAGER.exec(source);
+  if (!match) return source;
+  const url = (await secretsManagerValue(match[1])).trim();
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new ScalerConfigError([`secret ${match[1]} must hold a postgres:// URL.`]);
+  return url;
 }
 
 function backendsFor(config: ScalerConfig): Partial<Record<'aws' | 'gcp', CloudBackend>> {
@@ -83,9 +108,9 @@ function backendsFor(config: ScalerConfig): Partial<Record<'aws' | 'gcp', CloudB
  * clouds and the HTTP server. The caller listens (`server.listen`) or injects requests.
  */
 export async function createScaler(sources: ScalerSources): Promise<RunningScaler> {
-  const config = parseScalerConfig(readJson(sources.config, 'the scaler configuration'));
+  const config = parseScalerConfig(await readConfig(sources.config));
   const secrets = await readSecrets(sources.secret);
-  const db = await openDatabase(sources.database);
+  const db = await openDatabase(await readDatabase(sources.database));
   const store = new ScalerStore(db);
   await store.migrate();
   const metrics = new ScalerMetrics();

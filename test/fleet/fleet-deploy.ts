@@ -44,6 +44,8 @@ export interface Deployment {
   images: Record<string, { version: string; fingerprint: string }>;
   /** Registry HTTP requests the evaluation made (token included). */
   requests: number;
+  /** The `scaler` stack output, when the stack has scalers. */
+  scaler?: unknown;
 }
 
 /**
@@ -113,12 +115,20 @@ export class FleetRegistry {
   }
 
   /** Evaluates the program for a stack, as `pulumi up` of a new stack would. */
-  async deploy(stack: string, values?: Record<string, string>): Promise<Deployment> {
+  async deploy(
+    stack: string,
+    values?: Record<string, string>,
+    extraSecretKeys: string[] = [],
+  ): Promise<Deployment> {
     const config = this.stackConfig(stack, values);
-    const engine = this.engine(stack, config);
+    const engine = this.engine(stack, config, [...SECRET_KEYS, ...extraSecretKeys]);
     resetRegistryClients();
     const outputs = runFleet();
-    const [pools, images] = await Promise.all([resolved(outputs.pools), resolved(outputs.images)]);
+    const [pools, images, scaler] = await Promise.all([
+      resolved(outputs.pools),
+      resolved(outputs.images),
+      outputs.scaler ? resolved(outputs.scaler) : undefined,
+    ]);
     await settle();
     return {
       engine,
@@ -126,11 +136,12 @@ export class FleetRegistry {
         project: projectName(),
         stack,
         values: config,
-        secretKeys: SECRET_KEYS,
+        secretKeys: [...SECRET_KEYS, ...extraSecretKeys],
         env: {},
       }),
       pools: pools as Record<string, PoolExport>,
       images,
+      scaler,
       requests: registryRequests(),
     };
   }

@@ -114,6 +114,22 @@ export class FleetEngine {
         };
       case 'aws:autoscaling/group:Group':
         return { name, arn: `arn:aws:autoscaling:::autoScalingGroup/${name}` };
+      case 'aws:ssm/parameter:Parameter':
+        return { arn: `arn:aws:ssm:us-west-2:${account}:parameter${name}`, version: 1 };
+      case 'aws:secretsmanager/secret:Secret':
+        return { arn: `arn:aws:secretsmanager:us-west-2:${account}:secret:${name}-AbCdEf` };
+      case 'aws:cloudwatch/logGroup:LogGroup':
+        return { arn: `arn:aws:logs:us-west-2:${account}:log-group:${name}` };
+      case 'aws:cloudwatch/eventRule:EventRule':
+        return { name: args.name, arn: `arn:aws:events:us-west-2:${account}:rule/${args.name}` };
+      case 'aws:lambda/function:Function':
+        return { arn: `arn:aws:lambda:us-west-2:${account}:function:${name}` };
+      case 'aws:lambda/functionUrl:FunctionUrl':
+        return { functionUrl: `https://${args.inputs.functionName}.lambda-url.us-west-2.on.aws/` };
+      case 'gcp:cloudrunv2/service:Service':
+        return { uri: `https://${name}-abcdefghij-uw.a.run.app` };
+      case 'gcp:projects/iAMCustomRole:IAMCustomRole':
+        return { name: `projects/${args.inputs.project}/roles/${args.inputs.roleId}` };
       case 'gcp:serviceaccount/account:Account':
         return { email: `${args.inputs.accountId}@${args.inputs.project}.iam.gserviceaccount.com` };
       case 'gcp:compute/instanceTemplate:InstanceTemplate': {

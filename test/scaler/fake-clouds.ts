@@ -26,7 +26,8 @@ interface AsgInstance {
  * are protected from scale-in, so lowering the size never removes one;
  * `TerminateInstanceInAutoScalingGroup` removes one (decrementing when asked); SSM refuses
  * `Tags` with `Overwrite`. `readParameterAs` applies the runners' IAM condition
- * (`ec2:SourceInstanceARN` must end with the parameter's `InstanceId` tag).
+ * (src/fleet/aws/runner-identity.ts `jitParameterPolicy`: the parameter's `InstanceArn`
+ * tag must equal the caller's `ec2:SourceInstanceARN`).
  */
 export class SimulatedAws {
   readonly groups = new Map<
@@ -51,6 +52,7 @@ export class SimulatedAws {
           const g = this.groups.get(name)!;
           return {
             AutoScalingGroupName: name,
+            AutoScalingGroupARN: `arn:aws:autoscaling:us-west-2:123456789012:autoScalingGroup:6d5af669-eb3b-4530-894b-e314a667f2e7:autoScalingGroupName/${name}`,
             MinSize: g.min,
             MaxSize: g.max,
             DesiredCapacity: g.desired,
@@ -156,11 +158,7 @@ export class SimulatedAws {
   readParameterAs(instanceId: string, name: string): string {
     const parameter = this.parameters.get(name);
     if (!parameter) throw awsError('ParameterNotFound', `Parameter ${name} not found.`);
-    if (
-      !`arn:aws:ec2:us-west-2:123456789012:instance/${instanceId}`.endsWith(
-        `/${parameter.tags.InstanceId}`,
-      )
-    )
+    if (parameter.tags.InstanceArn !== `arn:aws:ec2:us-west-2:123456789012:instance/${instanceId}`)
       throw awsError(
         'AccessDeniedException',
         `User: arn:aws:sts::123456789012:assumed-role/runner/${instanceId} is not authorized to perform: ssm:GetParameter on resource: ${name}`,

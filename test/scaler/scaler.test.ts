@@ -28,7 +28,11 @@ describe('scaler: workflow_job webhooks to runners', function () {
     assert.equal(instance.lifecycle, 'InService', 'the lifecycle action was completed');
     const parameter = h.aws.parameters.get(`/ingot/prod/jit/${instance.id}`)!;
     assert.equal(parameter.type, 'SecureString');
-    assert.deepEqual(parameter.tags, { InstanceId: instance.id });
+    // The runner role's condition compares InstanceArn with the caller's ec2:SourceInstanceARN.
+    assert.deepEqual(parameter.tags, {
+      InstanceId: instance.id,
+      InstanceArn: `arn:aws:ec2:us-west-2:123456789012:instance/${instance.id}`,
+    });
     assert.throws(
       () => h.aws.readParameterAs('i-0someoneelse0000', `/ingot/prod/jit/${instance.id}`),
       /not authorized/,

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { LIFECYCLE_HOOK_TIMEOUT_SECONDS } from '../scaler/pool-scaler-args';
 import { egressOnlySecurityGroup } from './security-group';
 import { instanceTags, validateRegionArgs, type AwsRegionRunnersArgs } from './region-runners-args';
 
@@ -16,7 +17,11 @@ export const RUNNER_WARMUP_SECONDS = 300;
  * ephemeral runner and powers off — which terminates the instance) and an Auto Scaling
  * group over the size's instance types, spot or on-demand. A new image makes a new
  * launch template version; the group's instance refresh then rolls it out gradually,
- * keeping `minHealthyPercent` of the group in service.
+ * keeping `minHealthyPercent` of the group in service. With the scaler (`args.scaler`)
+ * the group starts at `min` and the scaler owns its size; new instances are protected
+ * from the group's own scale-in (the scaler removes only instances it chose, never a
+ * busy runner) and wait in a launch lifecycle hook until the scaler has written their
+ * JIT configuration (abandoned if it never does).
  */
 export class AwsAutoscalingRunners extends pulumi.ComponentResource {
   readonly securityGroup: aws.ec2.SecurityGroup;
@@ -91,7 +96,20 @@ export class AwsAutoscalingRunners extends pulumi.ComponentResource {
         vpcZoneIdentifiers: network.subnets.apply((subnets) => subnets.map((s) => s.id)),
         minSize: pool.min,
         maxSize: pool.max,
-        desiredCapacity: pool.desired,
+        desiredCapacity: args.scaler ? pool.min : pool.desired,
+        ...(args.scaler
+          ? {
+              protectFromScaleIn: true,
+              initialLifecycleHooks: [
+                {
+                  name: args.scaler.lifecycleHook,
+                  lifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+                  defaultResult: 'ABANDON',
+                  heartbeatTimeout: LIFECYCLE_HOOK_TIMEOUT_SECONDS,
+                },
+              ],
+            }
+          : {}),
         capacityRebalance: pool.spot,
         healthCheckType: 'EC2',
         healthCheckGracePeriod: RUNNER_WARMUP_SECONDS,
@@ -135,7 +153,8 @@ export class AwsAutoscalingRunners extends pulumi.ComponentResource {
           propagateAtLaunch: false,
         })),
       },
-      child,
+      // The scaler sets the size between min and max; `pulumi up` must not reset it.
+      args.scaler ? { ...child, ignoreChanges: ['desiredCapacity'] } : child,
     );
     this.registerOutputs({ groupName: this.group.name, launchTemplateId: this.launchTemplate.id });
   }

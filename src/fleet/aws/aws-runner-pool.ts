@@ -36,7 +36,8 @@ export class AwsRunnerPool extends pulumi.ComponentResource implements RunnerPoo
     super('ingot:fleet:AwsRunnerPool', name, {}, opts);
     validatePoolArgs('AwsRunnerPool', name, 'aws', args);
     const { pool, environment, github } = args;
-    const secretName = github.registrationSecret.aws as string;
+    const scaler = pool.os === 'macos' ? undefined : args.scaler;
+    const secretName = scaler ? undefined : (github.registrationSecret.aws as string);
     const tags = runnerTags(environment, pool.name);
     this.poolName = pool.name;
     this.regions = [...pool.regions];
@@ -46,7 +47,13 @@ export class AwsRunnerPool extends pulumi.ComponentResource implements RunnerPoo
 
     this.identity = new AwsRunnerIdentity(
       `${name}-identity`,
-      { regions: pool.regions, secretName, provider: args.providers[pool.regions[0]], tags },
+      {
+        regions: pool.regions,
+        secretName,
+        jitParameterPrefix: scaler?.ssmPrefix,
+        provider: args.providers[pool.regions[0]],
+        tags,
+      },
       { parent: this },
     );
 
@@ -74,9 +81,12 @@ export class AwsRunnerPool extends pulumi.ComponentResource implements RunnerPoo
           githubUrl: github.url,
           apiUrl: github.apiUrl,
           namePrefix: runnerNamePrefix(environment, pool.name),
-          secret: { cloud: 'aws', region, name: secretName },
+          ...(scaler
+            ? { jit: { cloud: 'aws' as const, region, parameterPrefix: scaler.ssmPrefix } }
+            : { secret: { cloud: 'aws' as const, region, name: secretName as string } }),
         }),
         tags,
+        scaler,
       };
       if (pool.os === 'macos') {
         const mac = new AwsMacRunners(`${name}-${region}`, regionArgs, { parent: this });

@@ -1,5 +1,6 @@
 import type * as pulumi from '@pulumi/pulumi';
 import type { AwsRegionNetwork, PoolConfig } from '../../config/fleet-config';
+import type { PoolScalerArgs } from '../scaler/pool-scaler-args';
 
 /** What the per-region AWS runner components take (`AwsAutoscalingRunners`, `AwsMacRunners`). */
 export interface AwsRegionRunnersArgs {
@@ -20,6 +21,8 @@ export interface AwsRegionRunnersArgs {
   userData: string;
   /** Tags for every resource. */
   tags: Record<string, string>;
+  /** Present when the scaler drives the group (launch hook, scale-in protection, its size). */
+  scaler?: PoolScalerArgs;
 }
 
 /** Validates the per-region arguments; messages name the argument and the fix. */

@@ -5,6 +5,14 @@ export type RegistrationSecret =
   { cloud: 'aws'; region: string; name: string } | { cloud: 'gcp'; project: string; name: string };
 
 /**
+ * Where a runner gets its single-use JIT configuration when the scaler drives its pool:
+ * AWS — the SSM parameter `<parameterPrefix>/<instance id>` in `region`; GCP — the
+ * scaler's `/jit`, with the VM's identity token (URL and audience in the VM metadata).
+ */
+export type JitSource =
+  { cloud: 'aws'; region: string; parameterPrefix: string } | { cloud: 'gcp' };
+
+/**
  * Everything a runner's boot script needs. The secret's *name* is here; its value (the
  * GitHub App's private key) is read by the instance at boot and never enters the
  * Pulumi program, its state or the user data.
@@ -22,7 +30,10 @@ export interface BootstrapSpec {
   apiUrl: string;
   /** Runner names are `<namePrefix>-<host name>`, e.g. `prod-ubuntu-small-ip-10-0-1-7`. */
   namePrefix: string;
-  secret: RegistrationSecret;
+  /** Where the runner registers itself from (no scaler; macOS hosts). */
+  secret?: RegistrationSecret;
+  /** Where the runner's JIT configuration comes from (the scaler drives the pool). */
+  jit?: JitSource;
 }
 
 /**

@@ -7,12 +7,26 @@ export {
   RUNNER_DIRS,
   SECRET_FORMAT,
   type BootstrapSpec,
+  type JitSource,
   type RegistrationSecret,
 } from './bootstrap-spec';
 export { psQuote, shQuote } from './quote';
 
-/** The boot script for a runner: bash (Ubuntu, macOS) or PowerShell (Windows). */
+/**
+ * The boot script for a runner: bash (Ubuntu, macOS) or PowerShell (Windows). It takes
+ * exactly one of `secret` (the runner registers itself) and `jit` (the scaler configures it).
+ */
 export function bootstrapScript(spec: BootstrapSpec): string {
+  if (!spec.secret === !spec.jit)
+    throw new Error(
+      'bootstrapScript: pass exactly one of spec.secret (self-registration) and spec.jit (the scaler).',
+    );
+  if (spec.jit && spec.jit.cloud !== spec.cloud)
+    throw new Error(
+      `bootstrapScript: spec.jit is for ${spec.jit.cloud}, the runner runs on ${spec.cloud}.`,
+    );
+  if (spec.jit && spec.os === 'macos')
+    throw new Error('bootstrapScript: macOS hosts register themselves; pass spec.secret.');
   switch (spec.os) {
     case 'ubuntu':
       return linuxBootstrap(spec);

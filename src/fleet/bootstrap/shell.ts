@@ -3,10 +3,14 @@ import { shQuote } from './quote';
 
 /** The settings a bash boot script starts with, every value quoted. */
 export function bashSettings(spec: BootstrapSpec, runnerDir: string): string {
-  const secret =
-    spec.secret.cloud === 'aws'
-      ? [`SECRET_REGION=${shQuote(spec.secret.region)}`]
-      : [`SECRET_PROJECT=${shQuote(spec.secret.project)}`];
+  const secret = !spec.secret
+    ? []
+    : spec.secret.cloud === 'aws'
+      ? [`SECRET_NAME=${shQuote(spec.secret.name)}`, `SECRET_REGION=${shQuote(spec.secret.region)}`]
+      : [
+          `SECRET_NAME=${shQuote(spec.secret.name)}`,
+          `SECRET_PROJECT=${shQuote(spec.secret.project)}`,
+        ];
   return [
     `GITHUB_URL=${shQuote(spec.githubUrl)}`,
     `GITHUB_API=${shQuote(spec.apiUrl)}`,
@@ -15,7 +19,6 @@ export function bashSettings(spec: BootstrapSpec, runnerDir: string): string {
     `RUNNER_LABELS=${shQuote(spec.labels.join(','))}`,
     `RUNNER_PREFIX=${shQuote(spec.namePrefix)}`,
     `RUNNER_DIR="\${INGOT_RUNNER_DIR:-${runnerDir}}"`,
-    `SECRET_NAME=${shQuote(spec.secret.name)}`,
     ...secret,
   ].join('\n');
 }
@@ -27,6 +30,7 @@ export function bashSettings(spec: BootstrapSpec, runnerDir: string): string {
  * 0600 temporary file for the signing.
  */
 export function bashRegistrationFunctions(spec: BootstrapSpec): string {
+  if (!spec.secret) throw new Error('bashRegistrationFunctions: spec.secret is required.');
   const readSecret =
     spec.secret.cloud === 'aws'
       ? 'aws secretsmanager get-secret-value --region "$SECRET_REGION" --secret-id "$SECRET_NAME" --query SecretString --output text'

@@ -1,4 +1,5 @@
 import { RUNNER_DIRS, type BootstrapSpec } from './bootstrap-spec';
+import { psJitFunctions } from './jit';
 import { psQuote } from './quote';
 
 /**
@@ -7,6 +8,8 @@ import { psQuote } from './quote';
  * registration token, register one ephemeral runner, run one job, power off.
  */
 function runnerScript(spec: BootstrapSpec): string {
+  if (spec.jit) return jitRunnerScript(spec);
+  if (!spec.secret) throw new Error('windowsBootstrap: spec.secret or spec.jit is required.');
   const readSecret =
     spec.secret.cloud === 'aws'
       ? `(& aws secretsmanager get-secret-value --region ${psQuote(spec.secret.region)} --secret-id $SecretName --query SecretString --output text) -join "\`n"`
@@ -65,6 +68,30 @@ try {
   if ($LASTEXITCODE -ne 0) { throw "config.cmd exited with $LASTEXITCODE" }
   Remove-Variable token
   & .\\run.cmd
+} catch {
+  Write-Output "ingot-runner: $_"
+} finally {
+  Write-Output 'ingot-runner: finished, powering off'
+  Stop-Computer -Force
+}
+`;
+}
+
+/**
+ * The runner script with the scaler (PowerShell 7): fetch this instance's single-use JIT
+ * configuration, run one job with `run.cmd --jitconfig`, power off. No App key, no
+ * registration token.
+ */
+function jitRunnerScript(spec: BootstrapSpec): string {
+  return `$ErrorActionPreference = 'Stop'
+$RunnerDir = ${psQuote(RUNNER_DIRS.windows)}
+
+${psJitFunctions(spec)}
+
+try {
+  $jit = Get-JitConfig
+  Set-Location $RunnerDir
+  & .\\run.cmd --jitconfig $jit
 } catch {
   Write-Output "ingot-runner: $_"
 } finally {

@@ -43,7 +43,8 @@ export class GcpRunnerPool extends pulumi.ComponentResource implements RunnerPoo
       args.project ? [] : ['args.project is empty: name the GCP project the pool runs in.'],
     );
     const { pool, environment, github } = args;
-    const secretName = github.registrationSecret.gcp as string;
+    const { scaler } = args;
+    const secretName = scaler ? undefined : (github.registrationSecret.gcp as string);
     this.poolName = pool.name;
     this.regions = [...pool.regions];
     this.labels = runnerLabels({ ...pool, environment, extra: github.labels });
@@ -86,8 +87,17 @@ export class GcpRunnerPool extends pulumi.ComponentResource implements RunnerPoo
             githubUrl: github.url,
             apiUrl: github.apiUrl,
             namePrefix: runnerNamePrefix(environment, pool.name),
-            secret: { cloud: 'gcp', project: args.project, name: secretName },
+            ...(scaler
+              ? { jit: { cloud: 'gcp' as const } }
+              : {
+                  secret: {
+                    cloud: 'gcp' as const,
+                    project: args.project,
+                    name: secretName as string,
+                  },
+                }),
           }),
+          scaler: scaler?.gcp,
           baseInstanceName: gcpBaseInstanceName(environment, pool.name, pool.os),
           labelsForResources: runnerTags(environment, pool.name),
         },

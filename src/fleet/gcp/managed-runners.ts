@@ -1,7 +1,9 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { GcpRegionNetwork, PoolConfig } from '../../config/fleet-config';
+import { GCP_SCALER_METADATA } from '../bootstrap/jit';
 import { fitName } from '../naming';
+import { gcpGroupName } from '../scaler/pool-scaler-args';
 
 /** Arguments of {@link GcpManagedRunners}: one region of a GCP pool. */
 export interface GcpManagedRunnersArgs {
@@ -23,6 +25,11 @@ export interface GcpManagedRunnersArgs {
   baseInstanceName: string;
   /** GCE labels for every resource. */
   labelsForResources: Record<string, string>;
+  /**
+   * Present when the scaler drives the group: its URL and token audience go into the VMs'
+   * metadata (the boot script fetches the JIT configuration there) and no autoscaler is made.
+   */
+  scaler?: { url: pulumi.Input<string>; audience: string };
 }
 
 /** Seconds a new VM gets to boot and register before the rollout moves on. */
@@ -34,12 +41,13 @@ export const GCP_READY_SECONDS = 120;
  * `windows-startup-script-ps1` on Windows — that registers one ephemeral runner and
  * powers off, after which the group recreates the VM), a regional managed instance
  * group with a proactive rolling update (surge first, never below size) and an
- * autoscaler bounded by the pool's min and max.
+ * autoscaler bounded by the pool's min and max — or, with the scaler, no autoscaler: the
+ * scaler sizes the group from queued jobs and removes only VMs it chose.
  */
 export class GcpManagedRunners extends pulumi.ComponentResource {
   readonly template: gcp.compute.InstanceTemplate;
   readonly group: gcp.compute.RegionInstanceGroupManager;
-  readonly autoscaler: gcp.compute.RegionAutoscaler;
+  readonly autoscaler?: gcp.compute.RegionAutoscaler;
 
   constructor(name: string, args: GcpManagedRunnersArgs, opts?: pulumi.ComponentResourceOptions) {
     super('ingot:fleet:GcpManagedRunners', name, {}, opts);
@@ -59,7 +67,7 @@ export class GcpManagedRunners extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     const network = pulumi.output(args.network);
     const scriptKey = pool.os === 'windows' ? 'windows-startup-script-ps1' : 'startup-script';
-    const resourceName = fitName(`${args.environment}-${pool.name}-${args.region}`, 60);
+    const resourceName = gcpGroupName(args.environment, pool.name, args.region);
 
     this.template = new gcp.compute.InstanceTemplate(
       `${name}-template`,
@@ -101,6 +109,12 @@ export class GcpManagedRunners extends pulumi.ComponentResource {
           'block-project-ssh-keys': 'true',
           'enable-oslogin': 'TRUE',
           'ingot-runner-labels': args.labels.join(','),
+          ...(args.scaler
+            ? {
+                [GCP_SCALER_METADATA.url]: args.scaler.url,
+                [GCP_SCALER_METADATA.audience]: args.scaler.audience,
+              }
+            : {}),
         },
         scheduling: { automaticRestart: true, onHostMaintenance: 'MIGRATE' },
         labels: args.labelsForResources,
@@ -118,8 +132,8 @@ export class GcpManagedRunners extends pulumi.ComponentResource {
         description: `Ingot runners ${args.environment}/${pool.name} (${args.labels.join(', ')})`,
         baseInstanceName: args.baseInstanceName,
         versions: [{ name: 'primary', instanceTemplate: this.template.selfLinkUnique }],
-        // The autoscaler owns the size after creation.
-        targetSize: pool.desired,
+        // The autoscaler (or the scaler) owns the size after creation.
+        targetSize: args.scaler ? pool.min : pool.desired,
         updatePolicy: {
           type: 'PROACTIVE',
           minimalAction: 'REPLACE',
@@ -137,23 +151,24 @@ export class GcpManagedRunners extends pulumi.ComponentResource {
       { ...child, ignoreChanges: ['targetSize'] },
     );
 
-    this.autoscaler = new gcp.compute.RegionAutoscaler(
-      `${name}-autoscaler`,
-      {
-        project: args.project,
-        region: args.region,
-        name: resourceName,
-        target: this.group.selfLink,
-        autoscalingPolicy: {
-          minReplicas: pool.min,
-          maxReplicas: pool.max,
-          cooldownPeriod: GCP_READY_SECONDS,
-          mode: 'ON',
-          cpuUtilization: { target: 0.6 },
+    if (!args.scaler)
+      this.autoscaler = new gcp.compute.RegionAutoscaler(
+        `${name}-autoscaler`,
+        {
+          project: args.project,
+          region: args.region,
+          name: resourceName,
+          target: this.group.selfLink,
+          autoscalingPolicy: {
+            minReplicas: pool.min,
+            maxReplicas: pool.max,
+            cooldownPeriod: GCP_READY_SECONDS,
+            mode: 'ON',
+            cpuUtilization: { target: 0.6 },
+          },
         },
-      },
-      child,
-    );
+        child,
+      );
     this.registerOutputs({ groupName: this.group.name, templateId: this.template.selfLinkUnique });
   }
 }

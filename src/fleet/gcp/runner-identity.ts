@@ -9,26 +9,25 @@ export interface GcpRunnerIdentityArgs {
   environment: string;
   /** The pool's name (the account id derives from it and the environment). */
   pool: string;
-  /** Secret Manager id of the GitHub App credentials. */
-  secretName: string;
+  /** Secret Manager id of the GitHub App credentials; absent with the scaler (no access at all). */
+  secretName?: string;
   /** The provider to create the (global) account with: the pool's first region's. */
   provider: pulumi.ProviderResource;
 }
 
 /**
  * The runners' dedicated service account, allowed to read its registration secret and
- * nothing else (no project role is granted).
+ * nothing else (no project role is granted). With the scaler it gets no grant at all:
+ * its identity tokens are what the scaler checks before handing out a JIT configuration.
  */
 export class GcpRunnerIdentity extends pulumi.ComponentResource {
   readonly account: gcp.serviceaccount.Account;
-  readonly secretAccess: gcp.secretmanager.SecretIamMember;
+  readonly secretAccess?: gcp.secretmanager.SecretIamMember;
 
   constructor(name: string, args: GcpRunnerIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super('ingot:fleet:GcpRunnerIdentity', name, {}, opts);
-    if (!args.project || !args.secretName)
-      throw new Error(
-        `GcpRunnerIdentity "${name}": args.project and args.secretName are required (the GCP project and the registration secret's id).`,
-      );
+    if (!args.project)
+      throw new Error(`GcpRunnerIdentity "${name}": args.project is required (the GCP project).`);
     const child = { parent: this, provider: args.provider };
     this.account = new gcp.serviceaccount.Account(
       `${name}-account`,
@@ -36,20 +35,23 @@ export class GcpRunnerIdentity extends pulumi.ComponentResource {
         project: args.project,
         accountId: gcpAccountId(args.environment, args.pool),
         displayName: `Ingot runners ${args.environment}/${args.pool}`,
-        description: 'GitHub Actions runners: reads its registration secret only',
+        description: args.secretName
+          ? 'GitHub Actions runners: reads its registration secret only'
+          : 'GitHub Actions runners: no grants (JIT configs from the scaler)',
       },
       child,
     );
-    this.secretAccess = new gcp.secretmanager.SecretIamMember(
-      `${name}-secret-access`,
-      {
-        project: args.project,
-        secretId: args.secretName,
-        role: 'roles/secretmanager.secretAccessor',
-        member: pulumi.interpolate`serviceAccount:${this.account.email}`,
-      },
-      child,
-    );
+    if (args.secretName)
+      this.secretAccess = new gcp.secretmanager.SecretIamMember(
+        `${name}-secret-access`,
+        {
+          project: args.project,
+          secretId: args.secretName,
+          role: 'roles/secretmanager.secretAccessor',
+          member: pulumi.interpolate`serviceAccount:${this.account.email}`,
+        },
+        child,
+      );
     this.registerOutputs({ email: this.account.email });
   }
 }

@@ -1,0 +1,164 @@
+import * as pulumi from '@pulumi/pulumi';
+import type { FleetConfig, PoolConfig } from '../../config/fleet-config';
+import type { AwsRunnerPool } from '../aws/aws-runner-pool';
+import { AwsAutoscalingRunners } from '../aws/autoscaling-runners';
+import { runnerTags } from '../naming';
+import type { RegionalProviders } from '../providers';
+import { AwsScaler } from './aws-scaler';
+import { GcpScaler } from './gcp-scaler';
+import { gcpGroupName, type PoolScalerArgs } from './pool-scaler-args';
+import { poolScalerArgs, scaledPools, scalerConfigFor } from './scaler-targets';
+
+/** The scalers as the stack exports them: where each cloud's GitHub App webhook points. */
+export interface ScalerExport {
+  aws?: { webhookUrl: string; function: string; region: string };
+  gcp?: { webhookUrl: string; service: string; region: string };
+}
+
+/** One cloud's App secret and database URL, from `<project>:scalerSecrets` (a Pulumi secret). */
+function cloudSecrets(secrets: pulumi.Output<string>, cloud: 'aws' | 'gcp') {
+  const entry = secrets.apply(
+    (text) => (JSON.parse(text) as Record<string, Record<string, unknown>>)[cloud],
+  );
+  return {
+    appSecret: entry.apply((e) =>
+      JSON.stringify({
+        app_id: String(e.app_id),
+        installation_id: String(e.installation_id),
+        private_key: e.private_key,
+        webhook_secret: e.webhook_secret,
+      }),
+    ),
+    databaseUrl: entry.apply((e) => String(e.database_url)),
+  };
+}
+
+/**
+ * The fleet's scalers, one per cloud with scaled pools. The GCP scaler comes first: its
+ * configuration names only derived names (group names, runner accounts), and its URL goes
+ * into the runners' metadata. The AWS scaler comes after the pools, since it names the
+ * Auto Scaling groups' generated names.
+ */
+export class FleetScalers {
+  readonly gcp?: GcpScaler;
+  aws?: AwsScaler;
+
+  constructor(
+    private readonly config: FleetConfig,
+    private readonly secrets: pulumi.Output<string>,
+    private readonly providers: RegionalProviders,
+    private readonly parent: pulumi.Resource,
+  ) {
+    const settings = config.scaler;
+    if (!settings) throw new Error('FleetScalers: the stack has no scaler settings.');
+    if (settings.gcp) {
+      const project = config.gcp?.project as string;
+      this.gcp = new GcpScaler(
+        'scaler-gcp',
+        {
+          environment: config.environment,
+          project,
+          region: settings.gcp.region,
+          provider: providers.gcp[settings.gcp.region],
+          image: settings.gcp.image,
+          config: JSON.stringify(scalerConfigFor(config, 'gcp', {})),
+          groups: scaledPools(config, 'gcp').flatMap((pool) =>
+            pool.regions.map((region) => ({
+              region,
+              name: gcpGroupName(config.environment, pool.name, region),
+            })),
+          ),
+          ...cloudSecrets(secrets, 'gcp'),
+          labels: runnerTags(config.environment, 'scaler'),
+        },
+        { parent },
+      );
+    }
+  }
+
+  /** What a pool gets: JIT delivery settings, or nothing for macOS hosts. */
+  poolArgs(pool: PoolConfig): PoolScalerArgs | undefined {
+    if (pool.os === 'macos') return undefined;
+    return poolScalerArgs(
+      this.config,
+      pool.cloud,
+      pool.cloud === 'gcp' ? this.gcp?.url : undefined,
+    );
+  }
+
+  /** Deploys the AWS scaler over the Auto Scaling groups of the AWS pools just built. */
+  deployAws(pools: AwsRunnerPool[]): void {
+    const settings = this.config.scaler;
+    if (!settings?.aws) return;
+    const groups = pools.flatMap((pool) =>
+      Object.entries(pool.regional)
+        .filter(
+          (entry): entry is [string, AwsAutoscalingRunners] =>
+            entry[1] instanceof AwsAutoscalingRunners,
+        )
+        .map(([region, runners]) => ({
+          pool: pool.poolName,
+          region,
+          name: runners.group.name,
+          arn: runners.group.arn,
+        })),
+    );
+    const config = pulumi
+      .all(groups.map((g) => g.name))
+      .apply((names) =>
+        JSON.stringify(
+          scalerConfigFor(
+            this.config,
+            'aws',
+            Object.fromEntries(groups.map((g, i) => [`${g.pool}/${g.region}`, names[i]])),
+          ),
+        ),
+      );
+    this.aws = new AwsScaler(
+      'scaler-aws',
+      {
+        environment: this.config.environment,
+        region: settings.aws.region,
+        providers: this.providers.aws,
+        config,
+        groups,
+        ssmPrefix: poolScalerArgs(this.config, 'aws').ssmPrefix,
+        ...cloudSecrets(this.secrets, 'aws'),
+        tags: runnerTags(this.config.environment, 'scaler'),
+      },
+      { parent: this.parent },
+    );
+  }
+
+  /** The stack output: each scaler's webhook URL. */
+  outputs(): pulumi.Output<ScalerExport> {
+    const settings = this.config.scaler;
+    return pulumi
+      .all([
+        this.aws?.webhookUrl,
+        this.aws?.function.name,
+        this.gcp?.webhookUrl,
+        this.gcp?.service.name,
+      ])
+      .apply(([awsUrl, fn, gcpUrl, service]) => ({
+        ...(this.aws && settings?.aws
+          ? {
+              aws: {
+                webhookUrl: awsUrl as string,
+                function: fn as string,
+                region: settings.aws.region,
+              },
+            }
+          : {}),
+        ...(this.gcp && settings?.gcp
+          ? {
+              gcp: {
+                webhookUrl: gcpUrl as string,
+                service: service as string,
+                region: settings.gcp.region,
+              },
+            }
+          : {}),
+      }));
+  }
+}
