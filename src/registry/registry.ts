@@ -11,6 +11,7 @@ import { ImportService } from './service/import-service';
 import { ProjectRegistryService } from './service/project-registry-service';
 import { ProjectService } from './service/project-service';
 import { RegistryContext } from './service/context';
+import { SbomService } from './service/sbom-service';
 import { SearchService } from './service/search-service';
 import { VersionService } from './service/version-service';
 import type { Database } from './storage/database';
@@ -30,6 +31,7 @@ export class Registry {
   readonly projects: ProjectService;
   readonly registries: ProjectRegistryService;
   readonly enforcedBlocks: EnforcedBlockService;
+  readonly sboms: SbomService;
 
   constructor(
     readonly db: Database,
@@ -48,6 +50,7 @@ export class Registry {
     this.projects = new ProjectService(this.ctx, this.auth);
     this.registries = new ProjectRegistryService(this.ctx);
     this.enforcedBlocks = new EnforcedBlockService(this.ctx);
+    this.sboms = new SbomService(this.ctx);
   }
 
   /** Records channel rollbacks of scheduled revocations that have taken effect. */

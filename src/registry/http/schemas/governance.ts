@@ -119,7 +119,6 @@ export const Package = Type.Object({
   channel_id: Type.Optional(Type.String()),
   channel_name: Type.Optional(Type.String()),
   sboms: Type.Array(Type.Ref(Sbom)),
-  vuln_details: Type.Array(Type.Object({})),
 });
 export type Package = Static<typeof Package>;
 
