@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Makes sure the image pipeline's tests find `packer` (Debian's 1.6.6 is enough for the
 # local builders in packer/local/), `shellcheck` (the shell scripts' static check) and
-# `jq` (used by scripts/image-integration-test.sh), installing Debian's packages with
+# `jq` (used by scripts/image-integration-test.sh), `zstd` (the SBOM tests compress as
+# Packer's hcp-sbom upload does), installing Debian's packages with
 # apt-get when one is missing. Idempotent and quiet: does nothing when all are there.
 set -euo pipefail
 
 missing=()
-for tool in packer shellcheck jq; do
+for tool in packer shellcheck jq zstd; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-packer: ${missing[*]} missing and apt-get is not available; install them (packer >= 1.6, shellcheck, jq) and rerun." >&2
+  echo "ensure-packer: ${missing[*]} missing and apt-get is not available; install them (packer >= 1.6, shellcheck, jq, zstd) and rerun." >&2
   exit 1
 fi
 sudo=()

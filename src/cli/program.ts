@@ -3,6 +3,7 @@ import { bucketsCommand } from './buckets-command';
 import { channelsCommand } from './channels-command';
 import { cliMessage } from './cli-errors';
 import { driftCommand } from './drift-command';
+import { enforcedBlocksCommand } from './enforced-blocks-command';
 import { EXIT, EXIT_CODE_TABLE, ExitError } from './exit-codes';
 import { imagesCommand } from './images-command';
 import { importCommand } from './import-command';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   program.addCommand(versionsCommand());
   program.addCommand(buildsCommand());
   program.addCommand(channelsCommand());
+  program.addCommand(enforcedBlocksCommand());
   for (const command of revokeCommands()) program.addCommand(command);
   program.addCommand(publishCommand());
   program.addCommand(resolveCommand());

@@ -12,6 +12,7 @@ export enum GrpcCode {
   PermissionDenied = 7,
   FailedPrecondition = 9,
   Aborted = 10,
+  Unimplemented = 12,
   Internal = 13,
   Unavailable = 14,
   Unauthenticated = 16,
@@ -84,6 +85,14 @@ export class PermissionDeniedError extends RegistryError {
   }
 }
 
+/** The operation exists in HCP's API but this registry cannot answer it (as gRPC's Unimplemented). */
+export class UnimplementedError extends RegistryError {
+  readonly grpcCode = GrpcCode.Unimplemented;
+  constructor(reason: string, message: string) {
+    super(reason, message);
+  }
+}
+
 /** HTTP status for each gRPC code, following google.rpc's published mapping. */
 export const HTTP_STATUS: Record<GrpcCode, number> = {
   [GrpcCode.InvalidArgument]: 400,
@@ -92,6 +101,7 @@ export const HTTP_STATUS: Record<GrpcCode, number> = {
   [GrpcCode.PermissionDenied]: 403,
   [GrpcCode.FailedPrecondition]: 409,
   [GrpcCode.Aborted]: 409,
+  [GrpcCode.Unimplemented]: 501,
   [GrpcCode.Internal]: 500,
   [GrpcCode.Unavailable]: 503,
   [GrpcCode.Unauthenticated]: 401,

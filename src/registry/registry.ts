@@ -6,9 +6,12 @@ import { BuildService } from './service/build-service';
 import { applyDueRollbacks } from './service/channel-resolution';
 import { ChannelService } from './service/channel-service';
 import { ConsumerService } from './service/consumer-service';
+import { EnforcedBlockService } from './service/enforced-block-service';
 import { ImportService } from './service/import-service';
+import { ProjectRegistryService } from './service/project-registry-service';
 import { ProjectService } from './service/project-service';
 import { RegistryContext } from './service/context';
+import { SbomService } from './service/sbom-service';
 import { SearchService } from './service/search-service';
 import { VersionService } from './service/version-service';
 import type { Database } from './storage/database';
@@ -26,6 +29,9 @@ export class Registry {
   readonly consumers: ConsumerService;
   readonly imports: ImportService;
   readonly projects: ProjectService;
+  readonly registries: ProjectRegistryService;
+  readonly enforcedBlocks: EnforcedBlockService;
+  readonly sboms: SbomService;
 
   constructor(
     readonly db: Database,
@@ -42,6 +48,9 @@ export class Registry {
     this.consumers = new ConsumerService(this.ctx);
     this.imports = new ImportService(this.ctx, this.buckets);
     this.projects = new ProjectService(this.ctx, this.auth);
+    this.registries = new ProjectRegistryService(this.ctx);
+    this.enforcedBlocks = new EnforcedBlockService(this.ctx);
+    this.sboms = new SbomService(this.ctx);
   }
 
   /** Records channel rollbacks of scheduled revocations that have taken effect. */

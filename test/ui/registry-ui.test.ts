@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   imageId,
@@ -247,6 +250,55 @@ describe('registry web UI (Chromium)', function () {
     await revoke.waitFor({ state: 'detached' });
     assert.equal(await inPage(page, 'document.activeElement.textContent'), 'Revoke…');
     assert.equal(await statusOf('ubuntu-1'), 'VERSION_ACTIVE', 'nothing was revoked');
+  });
+
+  it('shows a build’s packages (from its SBOMs) and the bucket’s enforced blocks', async () => {
+    const packer = r.packer(ORG, PROJECT);
+    const version = (await r.ok('GET', `${packer}/buckets/runner-ubuntu/versions/ubuntu-2`))
+      .version;
+    const aws = version.builds.find((b: { platform: string }) => b.platform === 'aws');
+    // As Packer's hcp-sbom upload sends it: the JSON zstd-compressed, base64-encoded.
+    const sbom = fs.readFileSync(path.resolve(__dirname, '../fixtures/sbom/cyclonedx.json'));
+    await r.ok('PUT', `${packer}/buckets/runner-ubuntu/versions/ubuntu-2/builds/${aws.id}/sboms`, {
+      compressed_sbom: execFileSync('zstd', ['-q', '-c'], { input: sbom }).toString('base64'),
+      format: 'CYCLONEDX',
+      name: 'os-packages',
+    });
+    const { enforced_block: block } = await r.ok('PUT', `${packer}/enforced_blocks`, {
+      name: 'security-agent',
+      version: 'v3',
+      block_content: 'provisioner "shell" {\n  inline = ["install-agent"]\n}\n',
+      additional_description: 'installs the security agent',
+    });
+    await r.ok(
+      'POST',
+      `${packer}/enforced_blocks/${block.id}/versions/${block.latest_version.id}/buckets`,
+      { bucket_names: ['runner-ubuntu'] },
+    );
+
+    await page.goto(`${r.url}/#/${ORG}/${PROJECT}/buckets/runner-ubuntu`);
+    const enforced = page.getByRole('region', { name: 'Enforced blocks' });
+    await enforced.getByRole('heading', { name: /security-agent · v3/ }).waitFor();
+    assert.match((await enforced.textContent()) ?? '', /install-agent/);
+    assert.match((await enforced.textContent()) ?? '', /installs the security agent/);
+
+    await openVersion('v2');
+    const table = page.locator(`table[data-packages="${aws.id}"]`);
+    await table.waitFor();
+    assert.match(
+      (await table.locator('caption').textContent()) ?? '',
+      /Packages \(4, from SBOMs os-packages\)/,
+    );
+    const cells = await table.locator('tbody tr td:first-child').allTextContents();
+    assert.deepEqual(cells, ['actions-runner', 'curl', 'Newtonsoft.Json', 'openssl']);
+    const gcp = version.builds.find((b: { platform: string }) => b.platform === 'gcp');
+    assert.match(
+      (await page.getByRole('article', { name: new RegExp(gcp.component_type) }).textContent()) ??
+        '',
+      /No SBOM uploaded/,
+    );
+    await screenshot(page, '06b-packages');
+    assert.deepEqual(problems, []);
   });
 
   it('shows a viewer everything but no write actions', async () => {

@@ -16,13 +16,19 @@ import { buildRoutes } from './routes/builds';
 import { callerIdentityRoutes } from './routes/caller-identity';
 import { channelRoutes } from './routes/channels';
 import { discoveryRoutes } from './routes/discovery';
+import { enforcedBlockRoutes } from './routes/enforced-blocks';
 import { importRoutes } from './routes/import';
 import { ingotRoutes } from './routes/ingot';
 import { oauthRoutes } from './routes/oauth';
+import { packageRoutes } from './routes/packages';
 import { projectRoutes } from './routes/projects';
+import { registryRoutes } from './routes/registry';
+import { sbomRoutes } from './routes/sboms';
 import { systemRoutes } from './routes/system';
 import { versionRoutes } from './routes/versions';
+import { vulnerabilityRoutes } from './routes/vulnerabilities';
 import { ErrorBody } from './schemas/common';
+import { GOVERNANCE_SCHEMAS } from './schemas/governance';
 import { SHARED_SCHEMAS } from './schemas/model';
 import { webUiRoutes } from './web-ui';
 
@@ -65,6 +71,7 @@ function requestValidators() {
     addFormats(ajv);
     ajv.addSchema(ErrorBody);
     for (const schema of SHARED_SCHEMAS) ajv.addSchema(schema);
+    for (const schema of GOVERNANCE_SCHEMAS) ajv.addSchema(schema);
     return ajv;
   };
   const coercing = make('array');
@@ -109,6 +116,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   });
   app.addSchema(ErrorBody);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of GOVERNANCE_SCHEMAS) app.addSchema(schema);
 
   // Callback-style hooks: they run on every request, and async ones cost a promise each.
   app.addHook('onRequest', (request, reply, done) => {
@@ -146,6 +154,11 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   ingotRoutes(app, registry);
   importRoutes(app, registry);
   projectRoutes(app, registry);
+  registryRoutes(app, registry);
+  enforcedBlockRoutes(app, registry);
+  sbomRoutes(app, registry);
+  packageRoutes(app, registry);
+  vulnerabilityRoutes(app, registry);
   callerIdentityRoutes(app);
   webUiRoutes(app);
   await app.ready();

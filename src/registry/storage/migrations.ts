@@ -150,6 +150,74 @@ export const MIGRATIONS: Migration[] = [
       'ALTER TABLE versions ADD COLUMN revocation_descendants INTEGER NOT NULL DEFAULT 1',
     ],
   },
+  {
+    version: 3,
+    name: 'registries, enforced blocks and SBOMs',
+    // HCP's project-level registry record, its governance blocks (versioned, linked to
+    // buckets) and the SBOMs Packer's hcp-sbom provisioner uploads, with the packages
+    // read from them so package listings are queries, not document scans.
+    statements: [
+      `CREATE TABLE registries (
+        organization_id TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        feature_tier TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (organization_id, project_id)
+      )`,
+      `CREATE TABLE enforced_blocks (
+        id TEXT PRIMARY KEY,
+        organization_id TEXT NOT NULL,
+        project_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        labels TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (organization_id, project_id, name)
+      )`,
+      `CREATE TABLE enforced_block_versions (
+        id TEXT PRIMARY KEY,
+        block_id TEXT NOT NULL REFERENCES enforced_blocks(id) ON DELETE CASCADE,
+        version TEXT NOT NULL,
+        block_content TEXT NOT NULL,
+        additional_description TEXT NOT NULL DEFAULT '',
+        template_type TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (block_id, version)
+      )`,
+      `CREATE TABLE enforced_block_buckets (
+        id TEXT PRIMARY KEY,
+        block_id TEXT NOT NULL REFERENCES enforced_blocks(id) ON DELETE CASCADE,
+        block_version_id TEXT NOT NULL REFERENCES enforced_block_versions(id) ON DELETE CASCADE,
+        bucket_id TEXT NOT NULL REFERENCES buckets(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        UNIQUE (block_id, bucket_id)
+      )`,
+      `CREATE INDEX enforced_block_buckets_by_bucket ON enforced_block_buckets (bucket_id)`,
+      `CREATE INDEX enforced_block_buckets_by_version ON enforced_block_buckets (block_version_id)`,
+      `CREATE TABLE sboms (
+        id TEXT PRIMARY KEY,
+        build_id TEXT NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        document TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (build_id, name)
+      )`,
+      `CREATE TABLE sbom_packages (
+        sbom_id TEXT NOT NULL REFERENCES sboms(id) ON DELETE CASCADE,
+        build_id TEXT NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        purl TEXT NOT NULL,
+        PRIMARY KEY (sbom_id, seq)
+      )`,
+      `CREATE INDEX sbom_packages_by_build ON sbom_packages (build_id, name, version)`,
+    ],
+  },
 ];
 
 /** Applies every migration the database has not seen, each in its own transaction. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import type { Role } from '../../../src/registry/auth/roles';
 import {
   describeEachEngine,
@@ -25,6 +26,9 @@ interface Params {
   build_id: string;
   channel_name: string;
   client_id: string;
+  enforced_block_id: string;
+  enforced_block_version_id: string;
+  sbom_name: string;
 }
 
 /**
@@ -36,6 +40,9 @@ interface Params {
 interface Fixture {
   bucket: string;
   buildId: string;
+  /** Enforced block `<bucket>-eb`: v1 linked to the bucket, v2 linked to nothing. */
+  blockId: string;
+  blockVersionId: string;
 }
 
 interface Case {
@@ -50,6 +57,10 @@ interface Case {
   body?: (f: Fixture, r: TestRegistry) => unknown;
   /** Makes what the request removes (a principal), fresh for every caller allowed to. */
   prepare?: (r: TestRegistry) => Promise<Partial<Params>>;
+  /** What an allowed caller gets when not 200 (501 for what Ingot cannot answer). */
+  allowedStatus?: number;
+  /** The request deletes everything in org-1/proj-1: the shared fixture is rebuilt after. */
+  destroysProject?: boolean;
 }
 
 const PACKER = '/packer/2023-01-01/organizations/{organization_id}/projects/{project_id}';
@@ -64,6 +75,19 @@ const CHANNELS = `${BUCKET}/channels`;
 const CHANNEL = `${CHANNELS}/{channel_name}`;
 const INGOT_VERSION = `${INGOT}/buckets/{bucket_name}/versions/{fingerprint}`;
 const OPEN = { fingerprint: 'fp-open' };
+const BLOCKS = `${PACKER}/enforced_blocks`;
+const BLOCK = `${BLOCKS}/{enforced_block_id}`;
+const BLOCK_VERSION = `${BLOCK}/versions/{enforced_block_version_id}`;
+const SBOMS = `${BUILD}/sboms`;
+/** An SPDX document zstd-compressed and base64-encoded, as Packer uploads SBOMs. */
+const SBOM_BODY = (name: string) => ({
+  compressed_sbom: execFileSync('zstd', ['-q', '-c'], {
+    input: JSON.stringify({ spdxVersion: 'SPDX-2.3', packages: [{ name: 'openssl' }] }),
+  }).toString('base64'),
+  format: 'SPDX',
+  name,
+});
+const HCL = 'provisioner "shell" {\n  inline = ["echo enforced"]\n}\n';
 
 /** Routes the OpenAPI document leaves out on purpose. */
 const HIDDEN = new Set(['GET /openapi.json']);
@@ -230,6 +254,95 @@ const MATRIX: Case[] = [
     body: () => ({ external_identifier: imageId('aws', 'fp-1', 'us-east-1') }),
   },
 
+  { method: 'GET', route: `${PACKER}/registry`, need: 'viewer' },
+  {
+    method: 'PUT',
+    route: `${PACKER}/registry`,
+    need: 'admin',
+    body: () => ({ feature_tier: 'PLUS' }),
+    prepare: async (r) => {
+      const { registries } = r.running.registry;
+      const scope = { organizationId: 'org-1', projectId: 'proj-1' };
+      await r.running.registry.db.transaction((tx) => registries.repo.delete(tx, scope));
+      return {};
+    },
+  },
+  {
+    method: 'PATCH',
+    route: `${PACKER}/registry`,
+    need: 'admin',
+    body: () => ({ feature_tier: 'PLUS', update_mask: 'feature_tier' }),
+  },
+
+  { method: 'GET', route: BLOCKS, need: 'viewer' },
+  {
+    method: 'PUT',
+    route: BLOCKS,
+    need: 'admin',
+    body: (f) => ({ name: `${f.bucket}-new`, version: 'v1', block_content: HCL }),
+  },
+  { method: 'GET', route: `${BLOCKS}/bucket/{bucket_name}`, need: 'viewer' },
+  { method: 'GET', route: BLOCK, need: 'viewer' },
+  {
+    method: 'PATCH',
+    route: BLOCK,
+    need: 'admin',
+    body: () => ({ labels: { team: 'secops' }, update_mask: 'labels' }),
+  },
+  { method: 'DELETE', route: BLOCK, need: 'admin' },
+  { method: 'GET', route: `${BLOCK}/versions`, need: 'viewer' },
+  {
+    method: 'PUT',
+    route: `${BLOCK}/versions`,
+    need: 'admin',
+    body: () => ({ version: 'v3', block_content: HCL }),
+  },
+  {
+    method: 'PATCH',
+    route: BLOCK_VERSION,
+    need: 'admin',
+    body: () => ({ additional_description: 'changed by the matrix' }),
+  },
+  { method: 'DELETE', route: BLOCK_VERSION, need: 'admin' },
+  { method: 'GET', route: `${BLOCK_VERSION}/buckets`, need: 'viewer' },
+  {
+    method: 'POST',
+    route: `${BLOCK_VERSION}/buckets`,
+    need: 'admin',
+    body: (f) => ({ bucket_names: [f.bucket] }),
+  },
+
+  { method: 'GET', route: SBOMS, need: 'viewer', params: OPEN },
+  {
+    method: 'PUT',
+    route: SBOMS,
+    need: 'contributor',
+    params: OPEN,
+    body: () => SBOM_BODY('matrix-sbom'),
+  },
+  { method: 'GET', route: `${SBOMS}/{sbom_name}`, need: 'viewer', params: OPEN },
+  {
+    method: 'GET',
+    route: `${INGOT}/buckets/{bucket_name}/versions/{fingerprint}/builds/{build_id}/sboms/{sbom_name}/document`,
+    need: 'viewer',
+    params: OPEN,
+  },
+  { method: 'GET', route: `${BUILD}/packages`, need: 'viewer', params: OPEN },
+  { method: 'GET', route: `${BUCKET}/packages`, need: 'viewer' },
+  { method: 'GET', route: `${BUCKET}/vulnerabilities`, need: 'viewer', allowedStatus: 501 },
+  {
+    method: 'GET',
+    route: `${BUCKET}/packages/vulnerability-summary`,
+    need: 'viewer',
+    allowedStatus: 501,
+  },
+  {
+    method: 'GET',
+    route: `${BUCKET}/packages/with-vulnerabilities`,
+    need: 'viewer',
+    allowedStatus: 501,
+  },
+
   { method: 'GET', route: `${INGOT_VERSION}/consumers`, need: 'viewer' },
   {
     method: 'POST',
@@ -298,6 +411,8 @@ const MATRIX: Case[] = [
       client_id: (await r.principal('viewer', 'org-1', 'proj-1')).clientId,
     }),
   },
+  // Last of the project's routes: it deletes every bucket of org-1/proj-1.
+  { method: 'DELETE', route: `${PACKER}/registry`, need: 'admin', destroysProject: true },
 ];
 
 const routeKey = (c: Pick<Case, 'method' | 'route'>) => `${c.method} ${c.route}`;
@@ -409,7 +524,26 @@ async function makeFixture(r: TestRegistry, bucket: string): Promise<Fixture> {
     stack: 'dev',
     urn: 'urn:pulumi:dev::fleet::aws:ec2/launchTemplate:LaunchTemplate::runner',
   });
-  return { bucket, buildId: build.id };
+  await r.ok('PUT', `${base}/versions/fp-open/builds/${build.id}/sboms`, SBOM_BODY('sbom-1'));
+  const blocks = `${r.packer()}/enforced_blocks`;
+  const { enforced_block: block } = await r.ok('PUT', blocks, {
+    name: `${bucket}-eb`,
+    version: 'v1',
+    block_content: HCL,
+  });
+  await r.ok('POST', `${blocks}/${block.id}/versions/${block.latest_version.id}/buckets`, {
+    bucket_names: [bucket],
+  });
+  const v2 = await r.ok('PUT', `${blocks}/${block.id}/versions`, {
+    version: 'v2',
+    block_content: HCL,
+  });
+  return {
+    bucket,
+    buildId: build.id,
+    blockId: block.id,
+    blockVersionId: v2.enforced_block_version.id,
+  };
 }
 
 describeEachEngine('auth matrix: every route × every kind of caller', (registry) => {
@@ -477,6 +611,9 @@ describeEachEngine('auth matrix: every route × every kind of caller', (registry
       build_id: f.buildId,
       channel_name: 'dev',
       client_id: spare,
+      enforced_block_id: f.blockId,
+      enforced_block_version_id: f.blockVersionId,
+      sbom_name: 'sbom-1',
       ...c.params,
       ...extra,
     };
@@ -554,7 +691,7 @@ describeEachEngine('auth matrix: every route × every kind of caller', (registry
             c.body?.(fixture, r),
             authorization,
           );
-          assert.equal(res.status, 200, `${what}: ${res.text}`);
+          assert.equal(res.status, c.allowedStatus ?? 200, `${what}: ${res.text}`);
         } else {
           const before = await snapshot();
           const res = await send(r, c.method, path, body, authorization);
@@ -563,6 +700,7 @@ describeEachEngine('auth matrix: every route × every kind of caller', (registry
           assert.deepEqual(await snapshot(), before, `${what} changed nothing`);
         }
       }
+      if (c.destroysProject) shared = await makeFixture(r, `shared-${++fixtures}`);
     });
   }
 

@@ -6,6 +6,8 @@ import type {
   Channel,
   ChannelAssignment,
   Consumer,
+  EnforcedBlockDetail,
+  Package,
   Version,
 } from './types';
 
@@ -107,6 +109,17 @@ export class RegistryApi {
     type: 'ANCESTRY_TYPE_PARENTS' | 'ANCESTRY_TYPE_CHILDREN',
   ): Promise<AncestryRelation[]> {
     return this.all(`${this.packer}/buckets/${path(bucket)}/ancestry?type=${type}`, 'relations');
+  }
+
+  buildPackages(bucket: string, fingerprint: string, buildId: string): Promise<Package[]> {
+    const url = `${this.packer}/buckets/${path(bucket, 'versions', fingerprint, 'builds', buildId)}/packages`;
+    return this.all(url, 'packages');
+  }
+
+  async enforcedBlocks(bucket: string): Promise<EnforcedBlockDetail[]> {
+    const url = `${this.packer}/enforced_blocks/bucket/${path(bucket)}`;
+    return (await this.request<{ enforced_block_detail: EnforcedBlockDetail[] }>('GET', url))
+      .enforced_block_detail;
   }
 
   async bucketConsumers(bucket: string): Promise<Consumer[]> {

@@ -114,3 +114,25 @@ export interface CallerIdentity {
   principal: { client_id: string; name: string };
   role?: Role;
 }
+
+/** A package an SBOM of a build lists (ListBuildPackages). */
+export interface Package {
+  name: string;
+  version: string;
+  purl: string;
+  build_id: string;
+  sboms: { id: string; name: string; format: string }[];
+}
+
+/** A block Packer injects into builds of a bucket, at its linked version. */
+export interface EnforcedBlockDetail {
+  id: string;
+  name: string;
+  version: {
+    id: string;
+    version: string;
+    block_content: string;
+    template_type: string;
+    additional_description: string;
+  };
+}

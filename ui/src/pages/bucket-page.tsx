@@ -5,10 +5,12 @@ import type {
   Channel,
   ChannelAssignment,
   Consumer,
+  EnforcedBlockDetail,
   Version,
 } from '../api/types';
 import { ChildrenTable, ParentsTable } from '../bucket/ancestry-tables';
 import { ChannelsSection } from '../bucket/channels-section';
+import { EnforcedBlocksSection } from '../bucket/enforced-blocks-section';
 import { VersionsSection } from '../bucket/versions-section';
 import { ErrorAlert, LabelList, Loading, Time } from '../components/bits';
 import { Breadcrumbs } from '../components/breadcrumbs';
@@ -28,6 +30,7 @@ interface BucketData {
   parents: AncestryRelation[];
   children: AncestryRelation[];
   consumers: Consumer[];
+  enforced: EnforcedBlockDetail[];
 }
 
 type Open =
@@ -39,13 +42,14 @@ export function BucketPage(props: PageProps & { bucket: string }) {
   const { api, role, notify, bucket: name } = props;
   const { organizationId, projectId } = api.scope;
   const loaded = useLoad<BucketData>(`bucket ${organizationId}/${projectId}/${name}`, async () => {
-    const [bucket, versions, channels, parents, children, consumers] = await Promise.all([
+    const [bucket, versions, channels, parents, children, consumers, enforced] = await Promise.all([
       api.bucket(name),
       api.versions(name),
       api.channels(name),
       api.ancestry(name, 'ANCESTRY_TYPE_PARENTS'),
       api.ancestry(name, 'ANCESTRY_TYPE_CHILDREN'),
       api.bucketConsumers(name),
+      api.enforcedBlocks(name),
     ]);
     const histories = await Promise.all(channels.map((c) => api.channelHistory(name, c.name)));
     return {
@@ -56,6 +60,7 @@ export function BucketPage(props: PageProps & { bucket: string }) {
       parents,
       children,
       consumers,
+      enforced,
     };
   });
   const [open, setOpen] = useState<Open | null>(null);
@@ -122,6 +127,7 @@ export function BucketPage(props: PageProps & { bucket: string }) {
             }}
           />
           <VersionsSection scope={api.scope} versions={data.versions} />
+          <EnforcedBlocksSection blocks={data.enforced} />
           <section aria-labelledby="ancestry-heading">
             <h2 id="ancestry-heading">Ancestry</h2>
             <h3>Parents</h3>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AncestryRelation, Channel, Consumer, Version } from '../api/types';
+import type { AncestryRelation, Channel, Consumer, Package, Version } from '../api/types';
 import { ChildrenTable, ParentsTable } from '../bucket/ancestry-tables';
 import { ErrorAlert, Loading, Time } from '../components/bits';
 import { Breadcrumbs } from '../components/breadcrumbs';
@@ -21,6 +21,7 @@ interface VersionData {
   parents: AncestryRelation[];
   children: AncestryRelation[];
   consumers: Consumer[];
+  packages: Record<string, Package[]>;
 }
 
 type Open = 'assign' | 'revoke' | 'restore';
@@ -39,9 +40,13 @@ export function VersionPage(props: PageProps & { bucket: string; fingerprint: st
         api.ancestry(bucket, 'ANCESTRY_TYPE_CHILDREN'),
         api.versionConsumers(bucket, fingerprint),
       ]);
+      const packages = await Promise.all(
+        version.builds.map((b) => api.buildPackages(bucket, fingerprint, b.id)),
+      );
       return {
         version,
         channels,
+        packages: Object.fromEntries(version.builds.map((b, i) => [b.id, packages[i]])),
         parents: parents.filter((r) => r.child.version_fingerprint === fingerprint),
         children: children.filter((r) => r.parent.version_fingerprint === fingerprint),
         consumers,
@@ -171,7 +176,7 @@ function VersionDetails(props: PageProps & { data: VersionData; onOpen: (dialog:
         )}
       </section>
       {version.revoke_at && <RevocationDetails scope={api.scope} version={version} />}
-      <BuildsSection builds={version.builds} />
+      <BuildsSection builds={version.builds} packages={data.packages} />
       <section aria-labelledby="ancestry-heading">
         <h2 id="ancestry-heading">Ancestry</h2>
         <h3>Built from</h3>

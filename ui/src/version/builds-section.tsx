@@ -1,4 +1,4 @@
-import type { Build } from '../api/types';
+import type { Build, Package } from '../api/types';
 import { LabelList, Time } from '../components/bits';
 
 const BUILD_STATUS: Record<string, string> = {
@@ -9,8 +9,50 @@ const BUILD_STATUS: Record<string, string> = {
   BUILD_UNSET: 'unset',
 };
 
-/** One part per Packer source: platform, component type, labels, and its image per region. */
-export function BuildsSection({ builds }: { builds: Build[] }) {
+/** The packages the build's SBOMs list (uploaded by Packer's hcp-sbom provisioner). */
+function PackagesTable({ build, packages }: { build: Build; packages: Package[] }) {
+  if (packages.length === 0) return <p class="muted">No SBOM uploaded: no package list.</p>;
+  return (
+    <div class="table-wrap">
+      <table data-packages={build.id}>
+        <caption>
+          Packages ({packages.length}, from SBOMs{' '}
+          {[...new Set(packages.flatMap((p) => p.sboms.map((s) => s.name)))].join(', ')})
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Package</th>
+            <th scope="col">Version</th>
+            <th scope="col">Package URL</th>
+          </tr>
+        </thead>
+        <tbody>
+          {packages.map((p) => (
+            <tr key={`${p.name}@${p.version}@${p.purl}`}>
+              <td>{p.name}</td>
+              <td>{p.version}</td>
+              <td>
+                <code class="wrap">{p.purl}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * One part per Packer source: platform, component type, labels, its image per region,
+ * and the packages its SBOMs list.
+ */
+export function BuildsSection({
+  builds,
+  packages = {},
+}: {
+  builds: Build[];
+  packages?: Record<string, Package[]>;
+}) {
   return (
     <section aria-labelledby="builds-heading">
       <h2 id="builds-heading">Builds</h2>
@@ -60,6 +102,7 @@ export function BuildsSection({ builds }: { builds: Build[] }) {
               </table>
             </div>
           )}
+          <PackagesTable build={b} packages={packages[b.id] ?? []} />
         </article>
       ))}
     </section>
