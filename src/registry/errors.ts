@@ -84,6 +84,21 @@ export class PermissionDeniedError extends RegistryError {
   }
 }
 
+/**
+ * A dependency (the database) is briefly unavailable: the request did not take effect
+ * and may be retried after `retryAfterSeconds` (sent as `Retry-After`).
+ */
+export class UnavailableError extends RegistryError {
+  readonly grpcCode = GrpcCode.Unavailable;
+  constructor(
+    reason: string,
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(reason, message, { retryable: 'true' });
+  }
+}
+
 /** HTTP status for each gRPC code, following google.rpc's published mapping. */
 export const HTTP_STATUS: Record<GrpcCode, number> = {
   [GrpcCode.InvalidArgument]: 400,

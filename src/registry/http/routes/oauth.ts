@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from '../../registry';
-import { UnauthenticatedError, ValidationError } from '../../errors';
+import { UnauthenticatedError, UnavailableError, ValidationError } from '../../errors';
 import type { App } from '../app-types';
 
 const TokenRequest = Type.Object({
@@ -50,7 +50,7 @@ export function oauthRoutes(app: App, registry: Registry): void {
         tags: ['auth'],
         summary: 'Exchange client credentials for a bearer token',
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
+        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError, 503: OAuthError },
       },
       config: { access: 'public', formBody: true },
       // Form or JSON, anything else is a client mistake the handler explains.
@@ -58,6 +58,11 @@ export function oauthRoutes(app: App, registry: Registry): void {
       // Body parsing fails before the handler (malformed JSON, wrong content type): answer
       // in OAuth2's shape too, which the response schema requires.
       errorHandler: (error, request, reply) => {
+        if (error instanceof UnavailableError) {
+          request.log.warn({ err: error.cause ?? error }, 'token request: database unavailable');
+          reply.header('retry-after', String(error.retryAfterSeconds));
+          return oauthError(reply, 503, 'temporarily_unavailable', error.message);
+        }
         const status = error instanceof ValidationError ? 400 : (error.statusCode ?? 500);
         if (status >= 400 && status < 500)
           return oauthError(
