@@ -3,7 +3,8 @@ import { refreshCredentialsUrl } from './credentials-url';
 import { logStream } from './log-stream';
 import { buildServer } from './http/server';
 import { Registry } from './registry';
-import { systemClock, type Clock } from './clock';
+import type { Clock } from './clock';
+import { DatabaseClock } from './database-clock';
 import type { ServeConfig } from './serve-config';
 import { maskDatabaseUrl, openDatabase } from './storage/database';
 import { migrate } from './storage/migrations';
@@ -24,7 +25,13 @@ export interface RunningRegistry {
 /** Opens and migrates the database, bootstraps the admin, and listens. */
 export async function startRegistry(
   config: ServeConfig,
-  options: { clock?: Clock; logger?: boolean | object } = {},
+  options: {
+    /** Replaces the database's clock (tests that move time themselves). */
+    clock?: Clock;
+    /** This process's own clock, corrected by the database's. @default systemClock */
+    localClock?: Clock;
+    logger?: boolean | object;
+  } = {},
 ): Promise<RunningRegistry> {
   const db = await openDatabase(config.databaseUrl);
   try {
@@ -33,7 +40,15 @@ export async function startRegistry(
     await db.close();
     throw error;
   }
-  const registry = new Registry(db, options.clock ?? systemClock);
+  let databaseClock: DatabaseClock | null = null;
+  let clock: Clock;
+  try {
+    clock = options.clock ?? (databaseClock = await DatabaseClock.start(db, options.localClock));
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const registry = new Registry(db, clock);
   const stream = logStream(config.logFormat ?? 'auto');
   const logger =
     options.logger ??
@@ -74,6 +89,7 @@ export async function startRegistry(
     close: () =>
       (closing ??= (async () => {
         clearInterval(sweeper);
+        databaseClock?.stop();
         await app.close();
         await db.close();
       })()),
