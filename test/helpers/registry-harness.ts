@@ -217,9 +217,13 @@ export async function createPostgresDatabase(): Promise<{
 export async function startTestRegistry(
   engine: Engine,
   clock = new ManualClock('2026-03-01T12:00:00.000Z'),
+  options: StartOptions = {},
 ): Promise<TestRegistry> {
-  return startOn(engine, clock);
+  return startOn(engine, clock, options);
 }
+
+/** startRegistry's options a test may set (deadlines, limits, a logger). */
+export type StartOptions = Omit<NonNullable<Parameters<typeof startRegistry>[1]>, 'clock'>;
 
 /** Starts a registry judging time by its database's clock, as production does. */
 export async function startDatabaseClockRegistry(engine: Engine): Promise<TestRegistry<Clock>> {
@@ -227,7 +231,11 @@ export async function startDatabaseClockRegistry(engine: Engine): Promise<TestRe
 }
 
 /** A registry on a fresh database, on `clock` or (null) on the database's clock. */
-async function startOn<C extends Clock>(engine: Engine, clock: C | null): Promise<TestRegistry<C>> {
+async function startOn<C extends Clock>(
+  engine: Engine,
+  clock: C | null,
+  options: StartOptions = {},
+): Promise<TestRegistry<C>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-test-'));
   let databaseUrl = path.join(dir, 'registry.db');
   let drop = async () => undefined as void;
@@ -235,7 +243,7 @@ async function startOn<C extends Clock>(engine: Engine, clock: C | null): Promis
   const credentialsFile = path.join(dir, 'admin-credentials.json');
   const running = await startRegistry(
     { host: '127.0.0.1', port: 0, databaseUrl, credentialsFile, logLevel: 'silent' },
-    { clock: clock ?? undefined, logger: false },
+    { logger: false, ...options, clock: clock ?? undefined },
   );
   const creds = JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) as {
     client_id: string;

@@ -62,8 +62,9 @@ export function systemRoutes(app: App, registry: Registry, metrics: Metrics): vo
   app.get(
     '/metrics',
     {
-      schema: { tags: ['system'], summary: 'Prometheus metrics (any valid token)' },
-      config: { access: 'authenticated' },
+      schema: { tags: ['system'], summary: 'Prometheus metrics (registry-wide admins)' },
+      // Request counts by route reveal every tenant's activity: not for project principals.
+      config: { access: 'admin' },
     },
     async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);
