@@ -84,5 +84,17 @@ export function registryCommand(): Command {
       }
     });
 
+  registry
+    .command('backup')
+    .description('Copy a SQLite registry database while it serves (PostgreSQL: use pg_dump).')
+    .option('--database <url>', 'SQLite file to back up (env INGOT_DATABASE_URL)')
+    .requiredOption('--to <file>', 'where to write the copy (mode 0600)')
+    .action(async (flags: { database?: string; to: string }) => {
+      const config = loadServeConfig({ database: flags.database });
+      const { backupSqlite } = await import('../registry/storage/backup');
+      const pages = await backupSqlite(config.databaseUrl, flags.to);
+      console.log(`Backed up ${config.databaseUrl} to ${flags.to} (${pages} pages).`);
+    });
+
   return registry;
 }

@@ -10,6 +10,7 @@ export enum GrpcCode {
   NotFound = 5,
   AlreadyExists = 6,
   PermissionDenied = 7,
+  ResourceExhausted = 8,
   FailedPrecondition = 9,
   Aborted = 10,
   Unimplemented = 12,
@@ -93,12 +94,28 @@ export class UnimplementedError extends RegistryError {
   }
 }
 
+/**
+ * A dependency (the database) is briefly unavailable: the request did not take effect
+ * and may be retried after `retryAfterSeconds` (sent as `Retry-After`).
+ */
+export class UnavailableError extends RegistryError {
+  readonly grpcCode = GrpcCode.Unavailable;
+  constructor(
+    reason: string,
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(reason, message, { retryable: 'true' });
+  }
+}
+
 /** HTTP status for each gRPC code, following google.rpc's published mapping. */
 export const HTTP_STATUS: Record<GrpcCode, number> = {
   [GrpcCode.InvalidArgument]: 400,
   [GrpcCode.NotFound]: 404,
   [GrpcCode.AlreadyExists]: 409,
   [GrpcCode.PermissionDenied]: 403,
+  [GrpcCode.ResourceExhausted]: 429,
   [GrpcCode.FailedPrecondition]: 409,
   [GrpcCode.Aborted]: 409,
   [GrpcCode.Unimplemented]: 501,

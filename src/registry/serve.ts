@@ -1,15 +1,20 @@
 import type { App } from './http/app-types';
 import { refreshCredentialsUrl } from './credentials-url';
 import { logStream } from './log-stream';
+import type { HttpTimeouts } from './http/hardening';
+import type { TokenRateLimit } from './http/routes/oauth';
 import { buildServer } from './http/server';
 import { Registry } from './registry';
-import { systemClock, type Clock } from './clock';
+import type { Clock } from './clock';
+import { DatabaseClock } from './database-clock';
 import type { ServeConfig } from './serve-config';
 import { maskDatabaseUrl, openDatabase } from './storage/database';
 import { migrate } from './storage/migrations';
 
 /** How often scheduled-revocation rollbacks are written to channel history. */
 const SWEEP_INTERVAL_MS = 15_000;
+/** How long a shutdown waits for in-flight requests before cutting their connections. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 export interface RunningRegistry {
   app: App;
@@ -17,14 +22,27 @@ export interface RunningRegistry {
   url: string;
   /** Path of the admin credentials file if this start created it. */
   credentialsFile: string | null;
-  /** Stops accepting connections, drains in-flight requests, closes the database. */
+  /**
+   * Stops accepting connections, drains in-flight requests (cutting those still open
+   * after the drain timeout), closes the database.
+   */
   close(): Promise<void>;
 }
 
 /** Opens and migrates the database, bootstraps the admin, and listens. */
 export async function startRegistry(
   config: ServeConfig,
-  options: { clock?: Clock; logger?: boolean | object } = {},
+  options: {
+    /** Replaces the database's clock (tests that move time themselves). */
+    clock?: Clock;
+    /** This process's own clock, corrected by the database's. @default systemClock */
+    localClock?: Clock;
+    logger?: boolean | object;
+    timeouts?: Partial<HttpTimeouts>;
+    tokenRateLimit?: TokenRateLimit;
+    /** @default DRAIN_TIMEOUT_MS */
+    drainTimeoutMs?: number;
+  } = {},
 ): Promise<RunningRegistry> {
   const db = await openDatabase(config.databaseUrl);
   try {
@@ -33,7 +51,15 @@ export async function startRegistry(
     await db.close();
     throw error;
   }
-  const registry = new Registry(db, options.clock ?? systemClock);
+  let databaseClock: DatabaseClock | null = null;
+  let clock: Clock;
+  try {
+    clock = options.clock ?? (databaseClock = await DatabaseClock.start(db, options.localClock));
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const registry = new Registry(db, clock);
   const stream = logStream(config.logFormat ?? 'auto');
   const logger =
     options.logger ??
@@ -47,7 +73,12 @@ export async function startRegistry(
         '*.access_token',
       ],
     } as object);
-  const app = await buildServer({ registry, logger });
+  const app = await buildServer({
+    registry,
+    logger,
+    timeouts: options.timeouts,
+    tokenRateLimit: options.tokenRateLimit,
+  });
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');
   const credentialsFile = await registry.auth.bootstrapAdmin(config.credentialsFile, url);
@@ -74,7 +105,13 @@ export async function startRegistry(
     close: () =>
       (closing ??= (async () => {
         clearInterval(sweeper);
+        databaseClock?.stop();
+        const cut = setTimeout(
+          () => app.server.closeAllConnections(),
+          options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,
+        );
         await app.close();
+        clearTimeout(cut);
         await db.close();
       })()),
   };

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { ManualClock } from '../../src/registry/clock';
+import { ManualClock, type Clock } from '../../src/registry/clock';
 import type { Role } from '../../src/registry/auth/roles';
 import { startRegistry, type RunningRegistry } from '../../src/registry/serve';
 import type { Engine } from '../../src/registry/storage/database';
@@ -28,13 +28,13 @@ export interface Credentials {
   clientSecret: string;
 }
 
-export class TestRegistry {
+export class TestRegistry<C extends Clock = ManualClock> {
   private tokens = new Map<string, string>();
 
   constructor(
     readonly engine: Engine,
     readonly running: RunningRegistry,
-    readonly clock: ManualClock,
+    readonly clock: C,
     readonly admin: Credentials,
     readonly databaseUrl: string,
     private readonly cleanup: () => Promise<void>,
@@ -217,7 +217,25 @@ export async function createPostgresDatabase(): Promise<{
 export async function startTestRegistry(
   engine: Engine,
   clock = new ManualClock('2026-03-01T12:00:00.000Z'),
+  options: StartOptions = {},
 ): Promise<TestRegistry> {
+  return startOn(engine, clock, options);
+}
+
+/** startRegistry's options a test may set (deadlines, limits, a logger). */
+export type StartOptions = Omit<NonNullable<Parameters<typeof startRegistry>[1]>, 'clock'>;
+
+/** Starts a registry judging time by its database's clock, as production does. */
+export async function startDatabaseClockRegistry(engine: Engine): Promise<TestRegistry<Clock>> {
+  return startOn(engine, null);
+}
+
+/** A registry on a fresh database, on `clock` or (null) on the database's clock. */
+async function startOn<C extends Clock>(
+  engine: Engine,
+  clock: C | null,
+  options: StartOptions = {},
+): Promise<TestRegistry<C>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-test-'));
   let databaseUrl = path.join(dir, 'registry.db');
   let drop = async () => undefined as void;
@@ -225,22 +243,51 @@ export async function startTestRegistry(
   const credentialsFile = path.join(dir, 'admin-credentials.json');
   const running = await startRegistry(
     { host: '127.0.0.1', port: 0, databaseUrl, credentialsFile, logLevel: 'silent' },
-    { clock, logger: false },
+    { logger: false, ...options, clock: clock ?? undefined },
   );
   const creds = JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) as {
     client_id: string;
     client_secret: string;
   };
-  return new TestRegistry(
+  return new TestRegistry<C>(
     engine,
     running,
-    clock,
+    clock ?? (running.registry.clock as C),
     { clientId: creds.client_id, clientSecret: creds.client_secret },
     databaseUrl,
     async () => {
       await drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
+  );
+}
+
+/**
+ * Another registry process on `first`'s database (same admin), judging time by the
+ * database's clock corrected from `localClock` (a process whose own clock is off).
+ */
+export async function startAnotherProcess(
+  first: TestRegistry<Clock>,
+  localClock: Clock,
+): Promise<TestRegistry<Clock>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-process-'));
+  const running = await startRegistry(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl: first.databaseUrl,
+      credentialsFile: path.join(dir, 'admin-credentials.json'),
+      logLevel: 'silent',
+    },
+    { localClock, logger: false },
+  );
+  return new TestRegistry<Clock>(
+    first.engine,
+    running,
+    running.registry.clock,
+    first.admin,
+    first.databaseUrl,
+    async () => fs.rmSync(dir, { recursive: true, force: true }),
   );
 }
 

@@ -10,7 +10,12 @@ import { hashSecret, hashToken, randomCredential, verifySecret } from './secrets
 
 /** Lifetime of an access token, as HCP's (one hour). */
 export const TOKEN_TTL_SECONDS = 3600;
-/** How long a verified token is trusted without asking the database again. */
+/**
+ * How long a verified token is trusted without asking the database again, as long as no
+ * process has committed a change since (the database's change marker: PostgreSQL
+ * NOTIFY, SQLite's data_version), so a principal deleted on any process is refused on
+ * every other at once.
+ */
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX = 10_000;
 
@@ -28,7 +33,13 @@ export interface NewPrincipal {
 /** OAuth2 client-credentials: principals, their secrets, and bearer tokens. */
 export class AuthService {
   private readonly store = new PrincipalStore();
-  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  private readonly cache = new Map<
+    string,
+    { principal: Principal; until: number; marker: string }
+  >();
+
+  /** What an unknown client's secret is checked against: made once, with the real cost. */
+  private readonly unknownClientHash = hashSecret(randomCredential('ingot_cs_'));
 
   constructor(
     private readonly db: Database,
@@ -71,11 +82,11 @@ export class AuthService {
 
   async issueToken(clientId: string, clientSecret: string): Promise<IssuedToken> {
     const found = await this.store.byClientId(this.db.reader, clientId);
-    // Verify against a throwaway hash when the client is unknown, so timing does not
-    // reveal which client ids exist.
+    // An unknown client is checked against a hash of the same cost (one scrypt either
+    // way), so timing does not reveal which client ids exist.
     const ok = await verifySecret(
       clientSecret,
-      found?.secretHash ?? (await hashSecret('unknown-client')),
+      found?.secretHash ?? (await this.unknownClientHash),
     );
     if (!found || !ok) {
       throw new UnauthenticatedError(
@@ -102,8 +113,9 @@ export class AuthService {
   async authenticate(token: string): Promise<Principal | null> {
     const key = hashToken(token);
     const nowMs = this.clock.now().getTime();
+    const marker = await this.db.changeMarker();
     const cached = this.cache.get(key);
-    if (cached && cached.until > nowMs) return cached.principal;
+    if (cached && cached.until > nowMs && cached.marker === marker) return cached.principal;
     const found = await this.store.byTokenHash(this.db.reader, key, new Date(nowMs).toISOString());
     if (!found) {
       this.cache.delete(key);
@@ -112,7 +124,7 @@ export class AuthService {
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     // Never trust a cached token past its own expiry.
     const until = Math.min(nowMs + CACHE_TTL_MS, Date.parse(found.expiresAt));
-    this.cache.set(key, { principal: found.principal, until });
+    this.cache.set(key, { principal: found.principal, until, marker });
     return found.principal;
   }
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { GrpcCode, HTTP_STATUS, RegistryError } from '../errors';
+import { GrpcCode, HTTP_STATUS, RegistryError, UnavailableError } from '../errors';
 import type { ErrorBody } from './schemas/common';
 
 function body(
@@ -49,6 +49,10 @@ function validationMessage(error: FastifyError): { message: string; field: strin
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof RegistryError) {
+      if (error instanceof UnavailableError) {
+        request.log.warn({ err: error.cause ?? error }, 'request failed: database unavailable');
+        reply.header('retry-after', String(error.retryAfterSeconds));
+      }
       return reply
         .status(HTTP_STATUS[error.grpcCode])
         .send(body(error.grpcCode, error.message, error.reason, error.metadata));

@@ -13,7 +13,14 @@ export function scopePath(scope: Scope): string {
   return `/packer/2023-01-01/organizations/${scope.organizationId}/projects/${scope.projectId}`;
 }
 
-export function presentBuild(b: BuildRecord): M.Build {
+/** How much of a build to show: lists leave its metadata out (it may be large). */
+export interface Detail {
+  metadata: boolean;
+}
+
+const FULL: Detail = { metadata: true };
+
+export function presentBuild(b: BuildRecord, detail: Detail = FULL): M.Build {
   return {
     id: b.id,
     version_id: b.versionId,
@@ -23,7 +30,7 @@ export function presentBuild(b: BuildRecord): M.Build {
     source_external_identifier: b.sourceExternalIdentifier,
     status: b.status,
     labels: b.labels,
-    metadata: b.metadata,
+    metadata: detail.metadata ? b.metadata : undefined,
     artifacts: b.artifacts.map((a) => ({
       id: a.id,
       external_identifier: a.externalIdentifier,
@@ -37,7 +44,7 @@ export function presentBuild(b: BuildRecord): M.Build {
   };
 }
 
-export function presentVersion(view: VersionView): M.Version {
+export function presentVersion(view: VersionView, detail: Detail = FULL): M.Version {
   const { version: v, bucket } = view;
   const base = `${scopePath(bucket)}/buckets/${bucket.name}`;
   const ancestor = view.revokedAncestor;
@@ -50,7 +57,7 @@ export function presentVersion(view: VersionView): M.Version {
     author_id: v.authorId,
     template_type: v.templateType,
     has_descendants: view.hasDescendants,
-    builds: view.builds.map(presentBuild),
+    builds: view.builds.map((b) => presentBuild(b, detail)),
     parents: view.parentsStatus
       ? { href: `${base}/ancestry?type=ANCESTRY_TYPE_PARENTS`, status: view.parentsStatus }
       : undefined,
@@ -72,7 +79,7 @@ export function presentVersion(view: VersionView): M.Version {
   };
 }
 
-export function presentBucket(view: BucketView): M.Bucket {
+export function presentBucket(view: BucketView, detail: Detail = FULL): M.Bucket {
   const { bucket: b } = view;
   const base = `${scopePath(b)}/buckets/${b.name}/ancestry`;
   return {
@@ -82,7 +89,7 @@ export function presentBucket(view: BucketView): M.Bucket {
     labels: b.labels,
     location: { organization_id: b.organizationId, project_id: b.projectId },
     resource_name: `packer/project/${b.projectId}/bucket/${b.name}`,
-    latest_version: view.latest ? presentVersion(view.latest) : undefined,
+    latest_version: view.latest ? presentVersion(view.latest, detail) : undefined,
     platforms: [...new Set(view.latest?.builds.map((x) => x.platform) ?? [])].sort(),
     version_count: String(view.versionCount),
     parents: view.parentsStatus

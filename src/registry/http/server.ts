@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
@@ -10,6 +11,14 @@ import type { App } from './app-types';
 import { registerAuth } from './auth';
 import { registerBodyParsers } from './body-parsers';
 import { registerErrorHandler } from './error-handler';
+import {
+  DEFAULT_TIMEOUTS,
+  depthError,
+  registerSecurityHeaders,
+  timeoutOptions,
+  type HttpTimeouts,
+  withMaskedUrls,
+} from './hardening';
 import { Metrics } from './metrics';
 import { bucketRoutes } from './routes/buckets';
 import { buildRoutes } from './routes/builds';
@@ -19,7 +28,7 @@ import { discoveryRoutes } from './routes/discovery';
 import { enforcedBlockRoutes } from './routes/enforced-blocks';
 import { importRoutes } from './routes/import';
 import { ingotRoutes } from './routes/ingot';
-import { oauthRoutes } from './routes/oauth';
+import { oauthRoutes, type TokenRateLimit } from './routes/oauth';
 import { packageRoutes } from './routes/packages';
 import { projectRoutes } from './routes/projects';
 import { registryRoutes } from './routes/registry';
@@ -36,6 +45,10 @@ export interface ServerOptions {
   registry: Registry;
   /** Pino options, or false for no logs (tests). @default false */
   logger?: FastifyServerOptions['logger'];
+  /** Deadlines for reading requests. @default DEFAULT_TIMEOUTS */
+  timeouts?: Partial<HttpTimeouts>;
+  /** Limits of POST /oauth2/token. @default DEFAULT_TOKEN_RATE_LIMIT */
+  tokenRateLimit?: TokenRateLimit;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -87,18 +100,21 @@ function requestValidators() {
 export async function buildServer(options: ServerOptions): Promise<App> {
   const { registry } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withMaskedUrls(options.logger ?? false),
     // A caller's request id is kept (if sane) so logs join up across services.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
     },
     bodyLimit: 1024 * 1024,
+    ...timeoutOptions({ ...DEFAULT_TIMEOUTS, ...options.timeouts }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(requestValidators());
   const metrics = new Metrics();
 
   registerBodyParsers(app);
+  registerSecurityHeaders(app);
+  await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -135,6 +151,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   registerAuth(app, registry.auth);
   // PostgreSQL text cannot hold NUL: refuse it up front, on both engines, not as a 500.
   app.addHook('preValidation', (request, _reply, done) => {
+    const tooDeep = depthError(request.body);
+    if (tooDeep) return done(tooDeep);
     const field = nulPath(request.body);
     done(
       field
@@ -144,7 +162,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   });
   registerErrorHandler(app);
 
-  oauthRoutes(app, registry);
+  oauthRoutes(app, registry, options.tokenRateLimit);
   systemRoutes(app, registry, metrics);
   bucketRoutes(app, registry);
   versionRoutes(app, registry);

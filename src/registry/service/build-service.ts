@@ -1,6 +1,7 @@
 import type { Artifact, Build, BuildStatus, Labels, Scope, Version } from '../domain/model';
 import { isRevoked } from '../domain/version-status';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { checkBuildCount, checkBuildSize } from './limits';
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
 import type { Page } from '../storage/repository';
@@ -44,9 +45,11 @@ export class BuildService {
         'component_type is required, e.g. "amazon-ebs.ubuntu".',
       );
     }
+    checkBuildSize(input);
     return ctx.db.transaction(async (tx) => {
       const bucket = await ctx.bucket(tx, scope, bucketName);
       const version = this.assertOpen(bucket.name, await ctx.version(tx, bucket, fingerprint));
+      checkBuildCount((await ctx.repo.buildsOf(tx, [version.id])).get(version.id)?.length ?? 0);
       const now = ctx.nowIso();
       const id = newId();
       const parent = await this.parent(tx, scope, input);
@@ -104,6 +107,7 @@ export class BuildService {
     input: BuildInput,
   ): Promise<Build> {
     const { ctx } = this;
+    checkBuildSize(input);
     return ctx.db.transaction(async (tx) => {
       const current = await this.find(tx, scope, bucketName, fingerprint, buildId);
       const version = (await ctx.repo.findVersionsByIds(tx, [current.versionId])).get(

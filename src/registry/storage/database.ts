@@ -27,6 +27,11 @@ export interface Database {
    * before reading data that is cached, and compare it before using the cache.
    */
   changeMarker(): Promise<string>;
+  /**
+   * Fails (or hangs, for the caller to time out) unless the database can serve the
+   * registry: PostgreSQL answers a read of a table; SQLite's write lock can be taken.
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Executor, SqlParam } from './database';
+import { asUnavailable, isTransient } from './transient-errors';
+
+/**
+ * How long one statement waits for another process's lock. better-sqlite3 is
+ * synchronous, so this wait blocks the event loop: keep it short, and wait for a busy
+ * write lock asynchronously instead (`WRITE_LOCK_WAIT_MS`), then answer 503.
+ */
+const BUSY_TIMEOUT_MS = 20;
+const WRITE_LOCK_WAIT_MS = 2_000;
+const WRITE_LOCK_POLL_MS = 25;
 
 interface Compiled {
   statement: BetterSqlite3.Statement;
@@ -27,41 +37,79 @@ export class SqliteDatabase implements Database {
     this.reader = {
       query: async <T>(sql: string, params: readonly SqlParam[] = []) => {
         while (this.lock) await this.lock;
-        return this.run<T>(sql, params);
+        try {
+          return this.run<T>(sql, params);
+        } catch (error) {
+          throw asUnavailable(error);
+        }
       },
     };
   }
 
   static open(file: string): SqliteDatabase {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      // Created owner-only: it holds secret hashes. SQLite gives its -wal and -shm files
+      // the database file's mode.
+      fs.closeSync(fs.openSync(file, 'a', 0o600));
+    }
     const db = new BetterSqlite3(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // Several processes may open the same file (e.g. `ingot principals create` next to a
-    // running server): wait for the write lock instead of failing at once.
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     return new SqliteDatabase(db);
   }
 
   async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    while (this.lock) await this.lock;
-    let release!: () => void;
-    this.lock = new Promise<void>((resolve) => (release = resolve));
+    const release = await this.begin();
     const tx: Executor = {
       query: async <R>(sql: string, p: readonly SqlParam[] = []) => this.run<R>(sql, p),
     };
     try {
-      this.db.exec('BEGIN IMMEDIATE');
       try {
         const result = await work(tx);
         this.db.exec('COMMIT');
         this.commits++;
         return result;
       } catch (error) {
-        this.db.exec('ROLLBACK');
-        throw error;
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw asUnavailable(error);
       }
+    } finally {
+      this.lock = null;
+      release();
+    }
+  }
+
+  /**
+   * Takes this connection's queue and the database's write lock. While another process
+   * holds the write lock, polls without blocking the event loop (and without holding the
+   * queue, so reads go on), then gives up with a retryable 503.
+   */
+  private async begin(): Promise<() => void> {
+    const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+    for (;;) {
+      while (this.lock) await this.lock;
+      let release!: () => void;
+      this.lock = new Promise<void>((resolve) => (release = resolve));
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        return release;
+      } catch (error) {
+        this.lock = null;
+        release();
+        if (!isTransient(error) || Date.now() >= deadline) throw asUnavailable(error);
+      }
+      await new Promise((resolve) => setTimeout(resolve, WRITE_LOCK_POLL_MS));
+    }
+  }
+
+  /** WAL readers never wait, so health is whether a write could go through. */
+  async ping(): Promise<void> {
+    const release = await this.begin();
+    try {
+      this.db.exec('ROLLBACK');
     } finally {
       this.lock = null;
       release();

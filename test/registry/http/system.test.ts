@@ -23,7 +23,7 @@ describeEachEngine('operational routes', (registry) => {
     assert.match(made.headers.get('x-request-id') ?? '', /^[0-9A-Z]{26}$/);
   });
 
-  it('serves Prometheus metrics to any authenticated caller', async () => {
+  it('serves Prometheus metrics to registry-wide admins', async () => {
     await registry().ok('GET', `${registry().packer()}/buckets`);
     const res = await registry().api<string>('GET', '/metrics');
     assert.equal(res.status, 200);

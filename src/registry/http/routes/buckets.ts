@@ -84,7 +84,10 @@ export function bucketRoutes(app: App, registry: Registry): void {
         await registry.buckets.list(scopeOf(request), page),
         page,
       );
-      return { buckets: items.map(presentBucket), pagination };
+      return {
+        buckets: items.map((view) => presentBucket(view, { metadata: false })),
+        pagination,
+      };
     },
   );
 

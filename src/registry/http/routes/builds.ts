@@ -16,6 +16,7 @@ import {
   VersionParams,
   withErrors,
 } from '../schemas/common';
+import { LIMITS } from '../../service/limits';
 import { Build } from '../schemas/model';
 
 const BuildStatusSchema = Type.Union(
@@ -47,7 +48,7 @@ const buildFields = {
   parent_channel_id: Type.Optional(Type.Union([Type.String({ pattern: ULID }), Type.Literal('')])),
   status: Type.Optional(BuildStatusSchema),
   labels: Type.Optional(Labels),
-  artifacts: Type.Optional(Type.Array(ArtifactBody, { maxItems: 500 })),
+  artifacts: Type.Optional(Type.Array(ArtifactBody, { maxItems: LIMITS.artifactsPerBuild })),
 };
 const CreateBuildBody = Type.Object(buildFields, { additionalProperties: false });
 const UpdateBuildBody = Type.Object(
@@ -124,7 +125,7 @@ export function buildRoutes(app: App, registry: Registry): void {
         await registry.builds.list(scopeOf(request), bucket_name, fingerprint, page),
         page,
       );
-      return { builds: items.map(presentBuild), pagination };
+      return { builds: items.map((build) => presentBuild(build)), pagination };
     },
   );
 

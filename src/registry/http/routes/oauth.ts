@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry';
-import { UnauthenticatedError, ValidationError } from '../../errors';
+import { UnauthenticatedError, UnavailableError, ValidationError } from '../../errors';
 import type { App } from '../app-types';
 
 const TokenRequest = Type.Object({
@@ -19,6 +19,19 @@ const TokenResponse = Type.Object({
 });
 
 const OAuthError = Type.Object({ error: Type.String(), error_description: Type.String() });
+
+/** Token requests allowed per window, per client id and per client address (per process). */
+export interface TokenRateLimit {
+  perClient: number;
+  perAddress: number;
+  windowMs: number;
+}
+
+export const DEFAULT_TOKEN_RATE_LIMIT: TokenRateLimit = {
+  perClient: 30,
+  perAddress: 60,
+  windowMs: 60_000,
+};
 
 /** RFC 6749 errors: the token endpoint speaks OAuth2, not the API's error shape. */
 function oauthError(reply: FastifyReply, status: number, error: string, description: string) {
@@ -42,7 +55,44 @@ function credentials(body: typeof TokenRequest.static, authorization: string | u
 }
 
 /** `POST /oauth2/token`: OAuth2 client credentials, form-encoded or JSON. */
-export function oauthRoutes(app: App, registry: Registry): void {
+export function oauthRoutes(
+  app: App,
+  registry: Registry,
+  limit: TokenRateLimit = DEFAULT_TOKEN_RATE_LIMIT,
+): void {
+  // Brute force and floods of the (deliberately slow) secret check: 429 with Retry-After.
+  // Both limits count every request; the plugin's store is per process.
+  const limiters = {
+    address: app.createRateLimit({
+      max: limit.perAddress,
+      timeWindow: limit.windowMs,
+      keyGenerator: (request) => `address:${request.ip}`,
+    }),
+    'client id': app.createRateLimit({
+      max: limit.perClient,
+      timeWindow: limit.windowMs,
+      keyGenerator: (request) =>
+        `client:${
+          credentials(
+            (request.body ?? {}) as typeof TokenRequest.static,
+            request.headers.authorization,
+          )?.clientId ?? ''
+        }`,
+    }),
+  };
+  const rateLimited = async (request: FastifyRequest, reply: FastifyReply) => {
+    for (const [kind, check] of Object.entries(limiters)) {
+      const result = await check(request);
+      if (result.isAllowed || !result.isExceeded) continue;
+      reply.header('retry-after', String(result.ttlInSeconds));
+      return oauthError(
+        reply,
+        429,
+        'slow_down',
+        `too many token requests for this ${kind}: at most ${result.max} per ${Math.round(limit.windowMs / 1000)} s; retry in ${result.ttlInSeconds} s.`,
+      );
+    }
+  };
   app.post(
     '/oauth2/token',
     {
@@ -50,14 +100,26 @@ export function oauthRoutes(app: App, registry: Registry): void {
         tags: ['auth'],
         summary: 'Exchange client credentials for a bearer token',
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
+        response: {
+          200: TokenResponse,
+          400: OAuthError,
+          401: OAuthError,
+          429: OAuthError,
+          503: OAuthError,
+        },
       },
       config: { access: 'public', formBody: true },
+      preHandler: rateLimited,
       // Form or JSON, anything else is a client mistake the handler explains.
       attachValidation: true,
       // Body parsing fails before the handler (malformed JSON, wrong content type): answer
       // in OAuth2's shape too, which the response schema requires.
       errorHandler: (error, request, reply) => {
+        if (error instanceof UnavailableError) {
+          request.log.warn({ err: error.cause ?? error }, 'token request: database unavailable');
+          reply.header('retry-after', String(error.retryAfterSeconds));
+          return oauthError(reply, 503, 'temporarily_unavailable', error.message);
+        }
         const status = error instanceof ValidationError ? 400 : (error.statusCode ?? 500);
         if (status >= 400 && status < 500)
           return oauthError(

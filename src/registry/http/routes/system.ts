@@ -3,6 +3,22 @@ import type { Registry } from '../../registry';
 import type { App } from '../app-types';
 import type { Metrics } from '../metrics';
 
+/** `/healthz` answers within this bound, 503 when the database has not answered by then. */
+export const HEALTH_TIMEOUT_MS = 1_500;
+
+/** Resolves with the query, or rejects when the database takes longer than `ms`. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Health, metrics and the OpenAPI document. */
 export function systemRoutes(app: App, registry: Registry, metrics: Metrics): void {
   app.get(
@@ -27,7 +43,7 @@ export function systemRoutes(app: App, registry: Registry, metrics: Metrics): vo
     },
     async (request, reply) => {
       try {
-        await registry.db.reader.query('SELECT 1 AS ok');
+        await within(HEALTH_TIMEOUT_MS, registry.db.ping());
         return {
           status: 'ok',
           engine: registry.db.engine,
@@ -36,6 +52,7 @@ export function systemRoutes(app: App, registry: Registry, metrics: Metrics): vo
       } catch (error) {
         request.log.error({ err: error }, 'health check: database unreachable');
         return reply
+          .header('retry-after', '1')
           .status(503)
           .send({ status: 'database unreachable', engine: registry.db.engine });
       }
@@ -45,8 +62,9 @@ export function systemRoutes(app: App, registry: Registry, metrics: Metrics): vo
   app.get(
     '/metrics',
     {
-      schema: { tags: ['system'], summary: 'Prometheus metrics (any valid token)' },
-      config: { access: 'authenticated' },
+      schema: { tags: ['system'], summary: 'Prometheus metrics (registry-wide admins)' },
+      // Request counts by route reveal every tenant's activity: not for project principals.
+      config: { access: 'admin' },
     },
     async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);

@@ -148,7 +148,10 @@ export function versionRoutes(app: App, registry: Registry): void {
         page,
       );
       const { items, pagination } = paginate(views, page);
-      return { versions: items.map(presentVersion), pagination };
+      return {
+        versions: items.map((view) => presentVersion(view, { metadata: false })),
+        pagination,
+      };
     },
   );
 

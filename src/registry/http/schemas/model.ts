@@ -33,7 +33,11 @@ export const Build = Type.Object(
     source_external_identifier: Type.String(),
     status: Type.String(),
     labels: Labels,
-    metadata: AnyObject,
+    metadata: Type.Optional({
+      ...AnyObject,
+      description:
+        'Build metadata; left out of bucket lists (read the version for it), so a list stays small.',
+    }),
     artifacts: Type.Array(Artifact),
     parent_version_id: Type.Optional(
       Type.String({ description: 'Ingot addition: the ancestry link as created.' }),
