@@ -1,3 +1,4 @@
+import type { Server as HttpsServer } from 'node:https';
 import type { App } from './http/app-types';
 import { refreshCredentialsUrl } from './credentials-url';
 import { logStream } from './log-stream';
@@ -5,6 +6,7 @@ import { buildServer } from './http/server';
 import { Registry } from './registry';
 import { systemClock, type Clock } from './clock';
 import type { ServeConfig } from './serve-config';
+import { readTls, reloadTlsOnHangup, type TlsMaterial } from './tls';
 import { maskDatabaseUrl, openDatabase } from './storage/database';
 import { migrate } from './storage/migrations';
 
@@ -33,6 +35,13 @@ export async function startRegistry(
     await db.close();
     throw error;
   }
+  let https: TlsMaterial | undefined;
+  try {
+    https = config.tls ? readTls(config.tls) : undefined;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   const registry = new Registry(db, options.clock ?? systemClock);
   const stream = logStream(config.logFormat ?? 'auto');
   const logger =
@@ -47,7 +56,7 @@ export async function startRegistry(
         '*.access_token',
       ],
     } as object);
-  const app = await buildServer({ registry, logger });
+  const app = await buildServer({ registry, logger, https });
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');
   const credentialsFile = await registry.auth.bootstrapAdmin(config.credentialsFile, url);
@@ -64,6 +73,9 @@ export async function startRegistry(
       .catch((error: unknown) => app.log.error({ err: error }, 'rollback sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
+  const stopReloading = config.tls
+    ? reloadTlsOnHangup(app.server as unknown as HttpsServer, config.tls, app.log)
+    : () => undefined;
 
   let closing: Promise<void> | null = null;
   return {
@@ -74,6 +86,7 @@ export async function startRegistry(
     close: () =>
       (closing ??= (async () => {
         clearInterval(sweeper);
+        stopReloading();
         await app.close();
         await db.close();
       })()),

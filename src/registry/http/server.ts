@@ -30,6 +30,8 @@ export interface ServerOptions {
   registry: Registry;
   /** Pino options, or false for no logs (tests). @default false */
   logger?: FastifyServerOptions['logger'];
+  /** PEM certificate chain and key: the server speaks HTTPS. */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -80,6 +82,7 @@ function requestValidators() {
 export async function buildServer(options: ServerOptions): Promise<App> {
   const { registry } = options;
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     logger: options.logger ?? false,
     // A caller's request id is kept (if sane) so logs join up across services.
     genReqId: (req) => {
