@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Version } from '../client/registry-client';
 import { io } from './io';
+import { isCompleteName } from '../client/version-name';
 
 /** What every registry command accepts for its output. */
 export interface OutputFlags {
@@ -74,5 +75,7 @@ export function labels(value: Record<string, string> | undefined): string {
 
 /** `v3 (01JD2X4K8Q)`, or the fingerprint alone while the version has no name. */
 export function versionLabel(version: Pick<Version, 'name' | 'fingerprint'>): string {
-  return version.name ? `${version.name} (${version.fingerprint})` : version.fingerprint;
+  return isCompleteName(version.name)
+    ? `${version.name} (${version.fingerprint})`
+    : version.fingerprint;
 }

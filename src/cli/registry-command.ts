@@ -26,6 +26,11 @@ export function registryCommand(): Command {
       '--credentials-file <file>',
       `where first start writes the admin credentials (default ${SERVE_DEFAULTS.credentialsFile})`,
     )
+    .option(
+      '--tls-cert <file>',
+      'PEM certificate chain: serve HTTPS, reloaded on SIGHUP (env INGOT_TLS_CERT; needs --tls-key)',
+    )
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (env INGOT_TLS_KEY)')
     .action(async (flags: ServeFlags) => {
       const config = loadServeConfig(flags);
       // Loaded here so that the client commands do not pay for the server's start-up.

@@ -13,6 +13,7 @@ import { duration, rfc3339 } from './flags';
 import { confirm, interactive, io } from './io';
 import { emit, table, time, versionLabel } from './output';
 import { parseDuration } from '../registry/duration';
+import { isCompleteName } from '../client/version-name';
 
 interface RevokeFlags extends RegistryFlags {
   at?: string;
@@ -25,7 +26,8 @@ interface RevokeFlags extends RegistryFlags {
   yes?: boolean;
 }
 
-const label = (r: VersionRef) => (r.name ? `${r.name} (${r.fingerprint})` : r.fingerprint);
+const label = (r: VersionRef) =>
+  isCompleteName(r.name) ? `${r.name} (${r.fingerprint})` : r.fingerprint;
 
 /** `"prod"`, or `"prod" of bucket "b"` for a descendant's bucket. */
 const channelName = (c: ChannelImpact, bucket: string) =>

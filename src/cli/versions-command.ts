@@ -3,6 +3,7 @@ import type { Build, Version } from '../client/registry-client';
 import { findVersion } from '../client/version-ref';
 import { connect, withConnection, type RegistryFlags } from './connection-options';
 import { details, emit, labels, status, table, time } from './output';
+import { nameOr } from '../client/version-name';
 
 function versionsTable(versions: Version[]): string {
   return table(
@@ -48,7 +49,7 @@ function revocation(version: Version): string {
 function versionDetails(version: Version): string {
   const text = details([
     ['Bucket', version.bucket_name],
-    ['Version', version.name || '(not complete)'],
+    ['Version', nameOr(version.name, '(not complete)')],
     ['Fingerprint', version.fingerprint],
     ['Status', status(version.status)],
     ['Author', version.author_id],

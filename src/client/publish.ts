@@ -2,6 +2,7 @@ import type { ManifestBuildInput } from './packer-manifest';
 import { ManifestError } from './packer-manifest';
 import { isNotFound } from './errors';
 import type { RegistryClient, Version } from './registry-client';
+import { isCompleteName } from './version-name';
 
 export interface PublishInput {
   bucket: string;
@@ -56,9 +57,21 @@ export async function publishVersion(
     });
   }
   let version = await client.createVersion(input.bucket, input.fingerprint);
-  const published = !version.name;
+  const published = !isCompleteName(version.name);
   if (published) {
-    for (const build of input.builds) {
+    // New builds first: a version completes by itself once all its builds are done, so
+    // finishing the existing ones first could complete it before the new ones exist.
+    const exists = (build: (typeof input.builds)[number]) =>
+      version.builds.find(
+        (b) =>
+          b.component_type === build.componentType &&
+          (b.platform === build.platform || !b.platform),
+      );
+    const ordered = [
+      ...input.builds.filter((b) => !exists(b)),
+      ...input.builds.filter((b) => exists(b)),
+    ];
+    for (const build of ordered) {
       const body = {
         platform: build.platform,
         component_type: build.componentType,
@@ -69,9 +82,7 @@ export async function publishVersion(
         parent_version_id: input.parentVersionId,
         parent_channel_id: input.parentChannelId,
       };
-      const existing = version.builds.find(
-        (b) => b.component_type === build.componentType && b.platform === build.platform,
-      );
+      const existing = exists(build);
       if (existing) await client.updateBuild(input.bucket, input.fingerprint, existing.id, body);
       else await client.createBuild(input.bucket, input.fingerprint, body);
     }

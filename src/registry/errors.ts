@@ -72,6 +72,15 @@ export class ConflictError extends RegistryError {
   readonly grpcCode = GrpcCode.FailedPrecondition;
 }
 
+/**
+ * HCP answers GetVersion for an unknown fingerprint with Aborted, not NotFound, and
+ * Packer (internal/hcp/registry/types.bucket.go, initializeVersion) creates the version
+ * only on that code.
+ */
+export class AbortedError extends RegistryError {
+  readonly grpcCode = GrpcCode.Aborted;
+}
+
 export class UnauthenticatedError extends RegistryError {
   readonly grpcCode = GrpcCode.Unauthenticated;
   constructor(message: string) {
@@ -109,14 +118,17 @@ export class UnavailableError extends RegistryError {
   }
 }
 
-/** HTTP status for each gRPC code, following google.rpc's published mapping. */
+/**
+ * HTTP status for each gRPC code, as grpc-gateway (which fronts HCP's API) maps them:
+ * runtime/errors.go HTTPStatusFromCode. FailedPrecondition is 400 there, not 412 or 409.
+ */
 export const HTTP_STATUS: Record<GrpcCode, number> = {
   [GrpcCode.InvalidArgument]: 400,
   [GrpcCode.NotFound]: 404,
   [GrpcCode.AlreadyExists]: 409,
   [GrpcCode.PermissionDenied]: 403,
   [GrpcCode.ResourceExhausted]: 429,
-  [GrpcCode.FailedPrecondition]: 409,
+  [GrpcCode.FailedPrecondition]: 400,
   [GrpcCode.Aborted]: 409,
   [GrpcCode.Unimplemented]: 501,
   [GrpcCode.Internal]: 500,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { engineOf, maskDatabaseUrl } from './storage/database';
 
 /** Everything `ingot registry serve` needs, loaded once and validated as a whole. */
@@ -9,6 +10,8 @@ export interface ServeConfig {
   logLevel: string;
   /** `pretty` (human-readable lines), `json` (one object per line) or `auto`: pretty on a terminal. @default auto */
   logFormat?: LogFormat;
+  /** PEM certificate chain and private key files: serve HTTPS (reloaded on SIGHUP). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
@@ -19,6 +22,8 @@ export interface ServeFlags {
   port?: string;
   database?: string;
   credentialsFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export const SERVE_DEFAULTS = {
@@ -91,6 +96,28 @@ export function loadServeConfig(
   if (!LOG_FORMATS.includes(logFormat))
     problems.push(`INGOT_LOG_FORMAT "${logFormat}" is not one of ${LOG_FORMATS.join(', ')}.`);
 
+  const certFile = flags.tlsCert ?? env.INGOT_TLS_CERT;
+  const keyFile = flags.tlsKey ?? env.INGOT_TLS_KEY;
+  if (!certFile !== !keyFile) {
+    problems.push(
+      'TLS needs both --tls-cert and --tls-key (env INGOT_TLS_CERT / INGOT_TLS_KEY): PEM files of the certificate chain and its private key.',
+    );
+  }
+  for (const [what, file] of [
+    ['--tls-cert', certFile],
+    ['--tls-key', keyFile],
+  ] as const) {
+    if (file && !fs.existsSync(file)) problems.push(`${what} file "${file}" does not exist.`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { host, port, databaseUrl, credentialsFile, logLevel, logFormat };
+  return {
+    host,
+    port,
+    databaseUrl,
+    credentialsFile,
+    logLevel,
+    logFormat,
+    ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
+  };
 }

@@ -1,3 +1,4 @@
+import type { Server as HttpsServer } from 'node:https';
 import type { App } from './http/app-types';
 import { refreshCredentialsUrl } from './credentials-url';
 import { logStream } from './log-stream';
@@ -8,6 +9,7 @@ import { Registry } from './registry';
 import type { Clock } from './clock';
 import { DatabaseClock } from './database-clock';
 import type { ServeConfig } from './serve-config';
+import { readTls, reloadTlsOnHangup, type TlsMaterial } from './tls';
 import { maskDatabaseUrl, openDatabase } from './storage/database';
 import { migrate } from './storage/migrations';
 
@@ -53,7 +55,9 @@ export async function startRegistry(
   }
   let databaseClock: DatabaseClock | null = null;
   let clock: Clock;
+  let https: TlsMaterial | undefined;
   try {
+    https = config.tls ? readTls(config.tls) : undefined;
     clock = options.clock ?? (databaseClock = await DatabaseClock.start(db, options.localClock));
   } catch (error) {
     await db.close();
@@ -78,6 +82,7 @@ export async function startRegistry(
     logger,
     timeouts: options.timeouts,
     tokenRateLimit: options.tokenRateLimit,
+    https,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', 'localhost');
@@ -95,6 +100,9 @@ export async function startRegistry(
       .catch((error: unknown) => app.log.error({ err: error }, 'rollback sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
+  const stopReloading = config.tls
+    ? reloadTlsOnHangup(app.server as unknown as HttpsServer, config.tls, app.log)
+    : () => undefined;
 
   let closing: Promise<void> | null = null;
   return {
@@ -106,6 +114,7 @@ export async function startRegistry(
       (closing ??= (async () => {
         clearInterval(sweeper);
         databaseClock?.stop();
+        stopReloading();
         const cut = setTimeout(
           () => app.server.closeAllConnections(),
           options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,

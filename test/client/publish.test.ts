@@ -217,7 +217,7 @@ describeEachEngine('publishVersion against a live registry', (registry) => {
     );
 
     const after = await client.getVersion('pub-runner', 'sha-3');
-    assert.equal(after.name, '');
+    assert.equal(after.name, 'v0', 'an incomplete version is v0');
     assert.equal(after.status, 'VERSION_RUNNING');
     assert.deepEqual(after.builds.map(summary), before.builds.map(summary));
   });

@@ -165,7 +165,7 @@ describeEachEngine('RegistryClient against a live registry', (registry) => {
     it('versions and builds: create, get, list, update, complete', async () => {
       const version = await admin.createVersion(bucket, 'fp-1');
       assert.equal(version.fingerprint, 'fp-1');
-      assert.equal(version.name, '');
+      assert.equal(version.name, 'v0', 'HCP names an incomplete version v0');
       assert.equal(version.status, 'VERSION_RUNNING');
       assert.deepEqual(version.builds, []);
 
@@ -176,7 +176,8 @@ describeEachEngine('RegistryClient against a live registry', (registry) => {
         labels: { arch: 'x64' },
         artifacts: [{ region: 'us-east-1', external_identifier: 'ami-0aaa' }],
       });
-      assert.equal(build.status, 'BUILD_RUNNING');
+      // No status sent: proto3's zero value, as HCP stores it.
+      assert.equal(build.status, 'BUILD_UNSET');
       assert.equal(build.version_id, version.id);
       assert.equal(build.packer_run_uuid, 'run-1');
       assert.deepEqual(
@@ -614,7 +615,7 @@ describeEachEngine('RegistryClient against a live registry', (registry) => {
       }
     });
 
-    it('an unknown channel or version is a 404 naming it', async () => {
+    it('an unknown channel is a 404 and an unknown version fingerprint is HCP’s Aborted (409), naming them', async () => {
       const channel = await rejection(admin.getChannel('client-runner', 'nope'));
       assertClientError(channel, 404, 'CHANNEL_NOT_FOUND');
       assert.ok(
@@ -635,7 +636,8 @@ describeEachEngine('RegistryClient against a live registry', (registry) => {
       assertClientError(resolved, 404, 'CHANNEL_NOT_FOUND');
 
       const version = await rejection(admin.getVersion('client-runner', 'fp-404'));
-      assertClientError(version, 404, 'VERSION_NOT_FOUND');
+      // HCP answers GetVersion of an unknown fingerprint with Aborted (code 10, 409).
+      assertClientError(version, 409, 'VERSION_NOT_FOUND');
       assert.match(
         version.message,
         /get version "fp-404" of bucket "client-runner" at .* version "fp-404" does not exist/,
@@ -787,7 +789,8 @@ describeEachEngine('RegistryClient against a live registry', (registry) => {
       );
 
       const managed = await rejection(admin.soakedVersion('client-soak', 'latest', '1h'));
-      assertClientError(managed, 409, 'CHANNEL_MANAGED');
+      // FailedPrecondition: 400, as grpc-gateway maps code 9.
+      assertClientError(managed, 400, 'CHANNEL_MANAGED');
     });
   });
 });

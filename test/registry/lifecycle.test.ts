@@ -108,10 +108,12 @@ describeEachEngine('registry lifecycle over HTTP', (registry) => {
     const assign = await registry().api('PATCH', `${base()}/channels/dev`, {
       version_fingerprint: 'fp-2',
     });
-    assert.equal(assign.status, 409);
+    // FailedPrecondition: 400, as grpc-gateway maps code 9 (runtime/errors.go).
+    assert.equal(assign.status, 400);
+    assert.equal(assign.body.code, 9);
     assert.match(assign.body.message, /revoked \(CVE-2026-0001 in openssl\)/);
     const again = await registry().api('PATCH', `${base()}/versions/fp-2`, { revoke_in: '0s' });
-    assert.equal(again.status, 409);
+    assert.equal(again.status, 400);
     assert.equal(again.body.details[0].reason, 'VERSION_ALREADY_REVOKED');
   });
 

@@ -598,7 +598,7 @@ describeEachEngine('revocation and ancestry', (registry) => {
       const refused = await api<ErrorJson>('PATCH', `${base(childBucket)}/versions/dead-runner-1`, {
         complete: true,
       });
-      assert.equal(refused.status, 409);
+      assert.equal(refused.status, 400);
       assert.equal(refused.body.details[0].reason, 'VERSION_REVOKED');
     });
 
@@ -630,7 +630,7 @@ describeEachEngine('revocation and ancestry', (registry) => {
         const refused = await api<ErrorJson>('PATCH', `${base(bucketName)}/versions/${fp}`, {
           restore: true,
         });
-        assert.equal(refused.status, 409, bucketName);
+        assert.equal(refused.status, 400, bucketName);
         assert.equal(refused.body.details[0].reason, 'ANCESTOR_REVOKED');
         assert.match(refused.body.message, new RegExp(`${f.names.base}/${f.base1.fingerprint}`));
         assert.equal((await version(bucketName, fp)).status, 'VERSION_REVOKED');
@@ -655,7 +655,7 @@ describeEachEngine('revocation and ancestry', (registry) => {
         `${base(f.names.base)}/versions/${f.base1.fingerprint}`,
         { restore: true },
       );
-      assert.equal(nothing.status, 409);
+      assert.equal(nothing.status, 400);
       assert.equal(nothing.body.details[0].reason, 'VERSION_NOT_REVOKED');
     });
 
@@ -802,7 +802,7 @@ describeEachEngine('revocation and ancestry', (registry) => {
       assert.equal((await version(childBucket, r1.fingerprint)).parents?.status, 'OUT_OF_DATE');
     });
 
-    it('a build naming a revoked parent is refused with 409', async () => {
+    it('a build naming a revoked parent is refused with 400 (FailedPrecondition)', async () => {
       const parentBucket = 'ubuntu-base-rev';
       const childBucket = 'runner-ubuntu-rev';
       const b1 = await publish(parentBucket, 'rev-base-1');
@@ -826,7 +826,7 @@ describeEachEngine('revocation and ancestry', (registry) => {
           status: 'BUILD_DONE',
           ...parent,
         });
-        assert.equal(res.status, 409, JSON.stringify(parent));
+        assert.equal(res.status, 400, JSON.stringify(parent));
         assert.equal(res.body.details[0].reason, 'PARENT_REVOKED');
         assert.match(res.body.message, /rev-base-1/);
       }

@@ -45,6 +45,27 @@ describe('loadServeConfig', () => {
     assert.match(caught.message, /INGOT_LOG_FORMAT "xml" is not one of auto, json, pretty/);
   });
 
+  it('serves TLS only with both a certificate and a key that exist', () => {
+    const problems = (flags: object, env: NodeJS.ProcessEnv = {}) => {
+      try {
+        loadServeConfig(flags, env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    assert.match(problems({ tlsCert: __filename }).join('\n'), /both --tls-cert and --tls-key/);
+    assert.match(
+      problems({ tlsCert: __filename, tlsKey: '/nonexistent/key.pem' }).join('\n'),
+      /--tls-key file "\/nonexistent\/key.pem" does not exist/,
+    );
+    assert.deepEqual(
+      loadServeConfig({}, { INGOT_TLS_CERT: __filename, INGOT_TLS_KEY: __filename }).tls,
+      { certFile: __filename, keyFile: __filename },
+    );
+    assert.equal(loadServeConfig({}, {}).tls, undefined);
+  });
+
   it('never echoes a database password', () => {
     assert.throws(
       () => loadServeConfig({ database: 'postgres://user:hunter2@[bad' }, {}),

@@ -132,7 +132,10 @@ export interface AuditEvent extends Scope {
   details: Record<string, unknown>;
 }
 
-/** The name HCP gives a complete version: `v1`, `v2`... in completion order. */
+/**
+ * The name HCP gives a version: `v1`, `v2`... in completion order, `v0` while incomplete
+ * (Packer's internal/hcp/api/service_version.go treats any other name as complete).
+ */
 export function versionName(version: Version): string {
-  return version.nameSeq === null ? '' : `v${version.nameSeq}`;
+  return `v${version.nameSeq ?? 0}`;
 }

@@ -49,6 +49,8 @@ export interface ServerOptions {
   timeouts?: Partial<HttpTimeouts>;
   /** Limits of POST /oauth2/token. @default DEFAULT_TOKEN_RATE_LIMIT */
   tokenRateLimit?: TokenRateLimit;
+  /** PEM certificate chain and key: the server speaks HTTPS. */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -100,6 +102,7 @@ function requestValidators() {
 export async function buildServer(options: ServerOptions): Promise<App> {
   const { registry } = options;
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     logger: withMaskedUrls(options.logger ?? false),
     // A caller's request id is kept (if sane) so logs join up across services.
     genReqId: (req) => {

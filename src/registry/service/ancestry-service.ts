@@ -19,6 +19,14 @@ export interface Relation {
   status: AncestryStatus;
 }
 
+/** ListBucketAncestry's filters, as the HCP SDK documents them. */
+export interface AncestryFilter {
+  /** Only the parents of this version of the bucket (relations where it is the child). */
+  versionFingerprint?: string;
+  /** Only children built from this channel of the bucket. */
+  channelName?: string;
+}
+
 export class AncestryService {
   constructor(private readonly ctx: RegistryContext) {}
 
@@ -28,16 +36,24 @@ export class AncestryService {
     bucketName: string,
     type: AncestryType,
     page: Page,
+    filter: AncestryFilter = {},
   ): Promise<{ total: number; relations: Relation[] }> {
     const { ctx } = this;
     const ex = ctx.db.reader;
     const now = ctx.clock.now();
     const bucket = await ctx.bucket(ex, scope, bucketName);
+    const version = filter.versionFingerprint
+      ? await ctx.version(ex, bucket, filter.versionFingerprint)
+      : null;
+    const channel = filter.channelName ? await ctx.channel(ex, bucket, filter.channelName) : null;
     const links: Build[] = [];
-    if (type !== 'ANCESTRY_TYPE_CHILDREN')
-      links.push(...(await ctx.repo.parentLinksOfBucket(ex, bucket.id)));
+    if (type !== 'ANCESTRY_TYPE_CHILDREN') {
+      const parents = await ctx.repo.parentLinksOfBucket(ex, bucket.id);
+      links.push(...parents.filter((l) => !version || l.versionId === version.id));
+    }
     if (type !== 'ANCESTRY_TYPE_PARENTS') {
-      links.push(...(await ctx.repo.childLinksOfBucket(ex, bucket.id)).map((l) => l.build));
+      const children = (await ctx.repo.childLinksOfBucket(ex, bucket.id)).map((l) => l.build);
+      links.push(...children.filter((l) => !channel || l.parentChannelId === channel.id));
     }
     // One relation per (child version, parent version, parent channel), whatever the builds.
     const unique = new Map<string, Build>();

@@ -1,8 +1,8 @@
 import type { AncestryStatus, Bucket, Labels, Scope } from '../domain/model';
-import { AlreadyExistsError, ConflictError } from '../errors';
+import { AlreadyExistsError } from '../errors';
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
-import type { Page } from '../storage/repository';
+import type { Page, SortKey } from '../storage/repository';
 import { effectiveVersion } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
 import { linkStatus, versionView, worstStatus, type VersionView } from './views';
@@ -66,9 +66,9 @@ export class BucketService {
     return this.view(ex, await this.ctx.bucket(ex, scope, name));
   }
 
-  async list(scope: Scope, page: Page): Promise<BucketView[]> {
+  async list(scope: Scope, page: Page, sort: readonly SortKey[] = []): Promise<BucketView[]> {
     const ex = this.ctx.db.reader;
-    const buckets = await this.ctx.repo.listBuckets(ex, scope, page);
+    const buckets = await this.ctx.repo.listBuckets(ex, scope, page, sort);
     return Promise.all(buckets.map((b) => this.view(ex, b)));
   }
 
@@ -94,22 +94,21 @@ export class BucketService {
     return this.view(ctx.db.reader, bucket);
   }
 
-  async delete(scope: Scope, actor: Actor, name: string, force: boolean): Promise<void> {
+  /**
+   * HCP's DeleteBucket: the bucket goes with its versions, builds, artifacts and
+   * channels, assigned or not. The audit event keeps what the channels pointed at.
+   */
+  async delete(scope: Scope, actor: Actor, name: string): Promise<void> {
     const { ctx } = this;
     await ctx.db.transaction(async (tx) => {
       const bucket = await ctx.repo.lockBucket(tx, (await ctx.bucket(tx, scope, name)).id);
       const assigned = (await ctx.repo.listChannels(tx, bucket.id)).filter(
         (c) => !c.managed && c.versionId,
       );
-      if (assigned.length > 0 && !force) {
-        throw new ConflictError(
-          'BUCKET_IN_USE',
-          `bucket "${name}" has channels pointing at its versions (${assigned.map((c) => c.name).join(', ')}); unassign them first or delete with force=true.`,
-          { channels: assigned.map((c) => c.name).join(',') },
-        );
-      }
       await ctx.repo.deleteBucket(tx, bucket.id);
-      await ctx.audit(tx, scope, actor, 'bucket.delete', name, { force });
+      await ctx.audit(tx, scope, actor, 'bucket.delete', name, {
+        channels: assigned.map((c) => c.name),
+      });
     });
   }
 

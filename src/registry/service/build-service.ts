@@ -1,12 +1,13 @@
 import type { Artifact, Build, BuildStatus, Labels, Scope, Version } from '../domain/model';
 import { isRevoked } from '../domain/version-status';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } from '../errors';
 import { checkBuildCount, checkBuildSize } from './limits';
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
-import type { Page } from '../storage/repository';
+import type { Page, SortKey } from '../storage/repository';
 import { effectiveVersion } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
+import { completeVersion } from './version-completion';
 
 export interface ArtifactInput {
   externalIdentifier: string;
@@ -26,9 +27,45 @@ export interface BuildInput {
   artifacts?: ArtifactInput[];
 }
 
+/** Fields ListBuilds may sort on (`sorting.order_by`). */
+export const BUILD_SORT_FIELDS = [
+  'created_at',
+  'updated_at',
+  'platform',
+  'component_type',
+  'status',
+] as const;
+
+const BUILD_FIELD: Record<(typeof BUILD_SORT_FIELDS)[number], (b: Build) => string> = {
+  created_at: (b) => b.createdAt,
+  updated_at: (b) => b.updatedAt,
+  platform: (b) => b.platform,
+  component_type: (b) => b.componentType,
+  status: (b) => b.status,
+};
+
+/** Stable sort of one version's builds (few enough to sort in memory). */
+function sortBuilds(builds: readonly Build[], sort: readonly SortKey[]): Build[] {
+  return [...builds].sort((a, b) => {
+    for (const { field, desc } of sort) {
+      const get = BUILD_FIELD[field as keyof typeof BUILD_FIELD];
+      const x = get(a);
+      const y = get(b);
+      if (x !== y) return (x < y ? -1 : 1) * (desc ? -1 : 1);
+    }
+    return 0;
+  });
+}
+
 export class BuildService {
   constructor(private readonly ctx: RegistryContext) {}
 
+  /**
+   * Packer registers each build before it runs, with its component type and no platform
+   * (internal/hcp/api/service_build.go, CreateBuild); the platform comes with the
+   * artifacts when the build is done. A second build of the same component type (and
+   * platform, when both name one) is AlreadyExists, as HCP answers and Packer tolerates.
+   */
   async create(
     scope: Scope,
     actor: Actor,
@@ -37,8 +74,6 @@ export class BuildService {
     input: BuildInput,
   ): Promise<Build> {
     const { ctx } = this;
-    if (!input.platform)
-      throw new ValidationError('platform', 'platform is required, e.g. "aws" or "gcp".');
     if (!input.componentType) {
       throw new ValidationError(
         'component_type',
@@ -48,7 +83,22 @@ export class BuildService {
     checkBuildSize(input);
     return ctx.db.transaction(async (tx) => {
       const bucket = await ctx.bucket(tx, scope, bucketName);
-      const version = this.assertOpen(bucket.name, await ctx.version(tx, bucket, fingerprint));
+      const found = this.assertOpen(bucket.name, await ctx.version(tx, bucket, fingerprint));
+      // The row lock makes concurrent creates of one component take turns.
+      const version = await ctx.repo.lockVersion(tx, found.id);
+      const platform = input.platform ?? '';
+      const twin = ((await ctx.repo.buildsOf(tx, [version.id])).get(version.id) ?? []).find(
+        (b) =>
+          b.componentType === input.componentType &&
+          (b.platform === platform || !b.platform || !platform),
+      );
+      if (twin) {
+        throw new AlreadyExistsError(
+          'build',
+          `${input.componentType}${platform ? ` (${platform})` : ''}`,
+          `version "${fingerprint}" already has build ${twin.id} for it; update that build instead.`,
+        );
+      }
       checkBuildCount((await ctx.repo.buildsOf(tx, [version.id])).get(version.id)?.length ?? 0);
       const now = ctx.nowIso();
       const id = newId();
@@ -56,13 +106,13 @@ export class BuildService {
       const build: Build = {
         id,
         versionId: version.id,
-        platform: input.platform as string,
+        platform,
         componentType: input.componentType as string,
         packerRunUuid: input.packerRunUuid ?? '',
         sourceExternalIdentifier: input.sourceExternalIdentifier ?? '',
         parentVersionId: parent.versionId,
         parentChannelId: parent.channelId,
-        status: input.status ?? 'BUILD_RUNNING',
+        status: input.status ?? 'BUILD_UNSET',
         labels: input.labels ?? {},
         metadata: input.metadata ?? {},
         createdAt: now,
@@ -79,13 +129,21 @@ export class BuildService {
     });
   }
 
-  async list(scope: Scope, bucketName: string, fingerprint: string, page: Page): Promise<Build[]> {
+  /** In creation order unless `sort` says otherwise. */
+  async list(
+    scope: Scope,
+    bucketName: string,
+    fingerprint: string,
+    page: Page,
+    sort: readonly SortKey[] = [],
+  ): Promise<Build[]> {
     const { ctx } = this;
     const ex = ctx.db.reader;
     const bucket = await ctx.bucket(ex, scope, bucketName);
     const version = await ctx.version(ex, bucket, fingerprint);
     const builds = (await ctx.repo.buildsOf(ex, [version.id])).get(version.id) ?? [];
-    return builds.slice(page.offset, page.offset + page.limit);
+    const sorted = sortBuilds(builds, sort);
+    return sorted.slice(page.offset, page.offset + page.limit);
   }
 
   async get(
@@ -146,6 +204,10 @@ export class BuildService {
       await ctx.audit(tx, scope, actor, 'build.update', `${bucketName}/${fingerprint}/${buildId}`, {
         status: updated.status,
       });
+      if (updated.status === 'BUILD_DONE' && current.status !== 'BUILD_DONE') {
+        const bucket = await ctx.bucket(tx, scope, bucketName);
+        await completeVersion(ctx, tx, bucket, version, actor, false);
+      }
       return updated;
     });
   }

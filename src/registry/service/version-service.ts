@@ -1,11 +1,11 @@
-import type { Bucket, Scope, TemplateType, Version } from '../domain/model';
-import { isRevoked } from '../domain/version-status';
-import { ConflictError, ValidationError } from '../errors';
+import type { Scope, TemplateType, Version } from '../domain/model';
+import { AbortedError, ConflictError } from '../errors';
 import { newId } from '../ids';
-import type { Executor } from '../storage/database';
-import type { Page } from '../storage/repository';
+import type { Page, SortKey } from '../storage/repository';
 import type { Actor, RegistryContext } from './context';
+import { rollBackChannels } from './channel-resolution';
 import { RevocationService, type RevokeInput } from './revocation-service';
+import { completeVersion } from './version-completion';
 import { versionView, versionViews, type VersionView } from './views';
 
 /** One of the three things a version update can do, as HCP's UpdateVersion body says. */
@@ -56,25 +56,37 @@ export class VersionService {
     return versionView(ctx, ctx.db.reader, bucket, version, ctx.clock.now());
   }
 
+  /**
+   * An unknown fingerprint is Aborted (code 10), as HCP answers: Packer's
+   * initializeVersion (internal/hcp/registry/types.bucket.go) creates the version on
+   * that code only and stops on any other.
+   */
   async get(scope: Scope, bucketName: string, fingerprint: string): Promise<VersionView> {
     const { ctx } = this;
     const ex = ctx.db.reader;
     const bucket = await ctx.bucket(ex, scope, bucketName);
-    return versionView(
-      ctx,
-      ex,
-      bucket,
-      await ctx.version(ex, bucket, fingerprint),
-      ctx.clock.now(),
-    );
+    const version = await ctx.repo.findVersion(ex, bucket.id, fingerprint);
+    if (!version) {
+      throw new AbortedError(
+        'VERSION_NOT_FOUND',
+        `version "${fingerprint}" does not exist in bucket "${bucketName}"; create it with POST .../buckets/${bucketName}/versions.`,
+        { kind: 'version', name: fingerprint },
+      );
+    }
+    return versionView(ctx, ex, bucket, version, ctx.clock.now());
   }
 
-  /** Newest first. */
-  async list(scope: Scope, bucketName: string, page: Page): Promise<VersionView[]> {
+  /** Newest first unless `sort` says otherwise. */
+  async list(
+    scope: Scope,
+    bucketName: string,
+    page: Page,
+    sort: readonly SortKey[] = [],
+  ): Promise<VersionView[]> {
     const { ctx } = this;
     const ex = ctx.db.reader;
     const bucket = await ctx.bucket(ex, scope, bucketName);
-    const versions = await ctx.repo.listVersions(ex, bucket.id, page);
+    const versions = await ctx.repo.listVersions(ex, bucket.id, page, sort);
     return versionViews(ctx, ex, bucket, versions, ctx.clock.now());
   }
 
@@ -91,7 +103,7 @@ export class VersionService {
       const found = await ctx.version(tx, bucket, fingerprint);
       switch (update.kind) {
         case 'complete':
-          return { bucket, version: await this.complete(tx, bucket, found, actor) };
+          return { bucket, version: await completeVersion(ctx, tx, bucket, found, actor, true) };
         case 'revoke':
           return {
             bucket,
@@ -104,7 +116,18 @@ export class VersionService {
     return versionView(ctx, ctx.db.reader, bucket, version, ctx.clock.now());
   }
 
-  async delete(scope: Scope, actor: Actor, bucketName: string, fingerprint: string): Promise<void> {
+  /**
+   * HCP's DeleteVersion: with `rollbackChannels`, channels on the version go back to
+   * their newest earlier valid assignment (as a revocation's rollback does); without it,
+   * a version a channel serves is refused.
+   */
+  async delete(
+    scope: Scope,
+    actor: Actor,
+    bucketName: string,
+    fingerprint: string,
+    rollbackChannels = false,
+  ): Promise<void> {
     const { ctx } = this;
     await ctx.db.transaction(async (tx) => {
       const bucket = await ctx.bucket(tx, scope, bucketName);
@@ -113,68 +136,18 @@ export class VersionService {
         (await ctx.version(tx, bucket, fingerprint)).id,
       );
       const channels = await ctx.repo.channelsPointingAt(tx, [version.id]);
-      if (channels.length > 0) {
+      if (channels.length > 0 && !rollbackChannels) {
         throw new ConflictError(
           'VERSION_IN_USE',
-          `version "${fingerprint}" is assigned to channel(s) ${channels.map((c) => c.name).join(', ')}; assign them elsewhere first.`,
+          `version "${fingerprint}" is assigned to channel(s) ${channels.map((c) => c.name).join(', ')}; assign them elsewhere first or delete with rollback_channels=true.`,
           { channels: channels.map((c) => c.name).join(',') },
         );
       }
+      const moved = await rollBackChannels(ctx, tx, [version.id], ctx.clock.now());
       await ctx.repo.deleteVersion(tx, version.id);
-      await ctx.audit(tx, scope, actor, 'version.delete', `${bucketName}/${fingerprint}`);
+      await ctx.audit(tx, scope, actor, 'version.delete', `${bucketName}/${fingerprint}`, {
+        rolled_back: moved.map((c) => c.name),
+      });
     });
-  }
-
-  /** Names the version `vN` in completion order; needs every build done. */
-  private async complete(
-    tx: Executor,
-    bucket: Bucket,
-    found: Version,
-    actor: Actor,
-  ): Promise<Version> {
-    const { ctx } = this;
-    // The bucket lock serialises completions, so names are gap-free and ordered.
-    const locked = await ctx.repo.lockBucket(tx, bucket.id);
-    const version = await ctx.repo.lockVersion(tx, found.id);
-    if (version.complete) return version;
-    // A scheduled (e.g. inherited) revocation does not stop completion; one in effect does.
-    if (isRevoked(version, ctx.clock.now())) {
-      throw new ConflictError(
-        'VERSION_REVOKED',
-        `version "${version.fingerprint}" is revoked; it cannot be completed.`,
-      );
-    }
-    const builds = (await ctx.repo.buildsOf(tx, [version.id])).get(version.id) ?? [];
-    if (builds.length === 0) {
-      throw new ValidationError(
-        'complete',
-        `version "${version.fingerprint}" has no builds; add at least one build with status BUILD_DONE before completing it.`,
-      );
-    }
-    const unfinished = builds.filter((b) => b.status !== 'BUILD_DONE');
-    if (unfinished.length > 0) {
-      throw new ConflictError(
-        'BUILDS_NOT_DONE',
-        `version "${version.fingerprint}" cannot be completed: build(s) ${unfinished
-          .map((b) => `${b.id} (${b.platform}/${b.componentType}: ${b.status})`)
-          .join(', ')} are not BUILD_DONE; finish or delete them first.`,
-      );
-    }
-    const now = ctx.nowIso();
-    const nameSeq = locked.versionSeq + 1;
-    await ctx.repo.updateBucket(tx, { ...locked, versionSeq: nameSeq, updatedAt: now });
-    const completed: Version = { ...version, complete: true, nameSeq, updatedAt: now };
-    await ctx.repo.updateVersion(tx, completed);
-    await ctx.audit(
-      tx,
-      bucket,
-      actor,
-      'version.complete',
-      `${bucket.name}/${version.fingerprint}`,
-      {
-        name: `v${nameSeq}`,
-      },
-    );
-    return completed;
   }
 }

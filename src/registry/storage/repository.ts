@@ -27,6 +27,38 @@ export interface Page {
   limit: number;
 }
 
+/** One `sorting.order_by` key, by its API field name. */
+export interface SortKey {
+  field: string;
+  desc: boolean;
+}
+
+/** API field → SQL expression, per sortable table; only these reach SQL. */
+const BUCKET_ORDER: Record<string, string> = {
+  name: 'name',
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+};
+const VERSION_ORDER: Record<string, string> = {
+  name: 'COALESCE(name_seq, 0)',
+  fingerprint: 'fingerprint',
+  created_at: 'created_at',
+  updated_at: 'updated_at',
+};
+
+/** `ORDER BY` for `sort` (or `fallback`), with the id as the last tie-breaker. */
+function orderBy(sort: readonly SortKey[], columns: Record<string, string>, fallback: string) {
+  const keys = sort.map((k) => {
+    const column = columns[k.field];
+    if (!column) throw new Error(`no sortable column for "${k.field}"`);
+    return `${column} ${k.desc ? 'DESC' : 'ASC'}`;
+  });
+  return `ORDER BY ${keys.length ? `${keys.join(', ')}, id` : fallback}`;
+}
+
+export const BUCKET_SORT_FIELDS = Object.keys(BUCKET_ORDER);
+export const VERSION_SORT_FIELDS = Object.keys(VERSION_ORDER);
+
 /**
  * Storage of the registry model. Every method takes the executor it runs on, so the
  * service decides which calls share a transaction; `lock*` methods must be given a
@@ -81,10 +113,16 @@ export class RegistryRepository {
     return toBucket(rows[0]);
   }
 
-  async listBuckets(ex: Executor, scope: Scope, page: Page): Promise<Bucket[]> {
+  /** By name unless `sort` says otherwise. */
+  async listBuckets(
+    ex: Executor,
+    scope: Scope,
+    page: Page,
+    sort: readonly SortKey[] = [],
+  ): Promise<Bucket[]> {
     const rows = await ex.query(
       `SELECT * FROM buckets WHERE organization_id = $1 AND project_id = $2
-       ORDER BY name LIMIT $3 OFFSET $4`,
+       ${orderBy(sort, BUCKET_ORDER, 'name')} LIMIT $3 OFFSET $4`,
       [scope.organizationId, scope.projectId, page.limit, page.offset],
     );
     return rows.map(toBucket);
@@ -173,10 +211,16 @@ export class RegistryRepository {
     return new Map(rows.map((r) => [String(r.id), toVersion(r)]));
   }
 
-  /** Newest first. */
-  async listVersions(ex: Executor, bucketId: string, page: Page): Promise<Version[]> {
+  /** Newest first unless `sort` says otherwise. */
+  async listVersions(
+    ex: Executor,
+    bucketId: string,
+    page: Page,
+    sort: readonly SortKey[] = [],
+  ): Promise<Version[]> {
+    const order = orderBy(sort, VERSION_ORDER, 'created_at DESC, id DESC');
     const rows = await ex.query(
-      `SELECT * FROM versions WHERE bucket_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
+      `SELECT * FROM versions WHERE bucket_id = $1 ${order} LIMIT $2 OFFSET $3`,
       [bucketId, page.limit, page.offset],
     );
     return rows.map(toVersion);

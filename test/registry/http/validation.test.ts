@@ -44,7 +44,9 @@ async function send(
   return { status: res.status, body: parsed, text };
 }
 
-const GRPC_CODE: Record<number, number[]> = { 400: [3], 404: [5], 409: [6, 9, 10], 415: [3] };
+// grpc-gateway's HTTPStatusFromCode (runtime/errors.go): FailedPrecondition (9) is 400,
+// AlreadyExists (6) and Aborted (10) are 409.
+const GRPC_CODE: Record<number, number[]> = { 400: [3, 9], 404: [5], 409: [6, 10], 415: [3] };
 
 /**
  * Every error is `{code, message, details: [{reason, metadata}]}` with the HTTP status's
@@ -289,7 +291,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
     assert.equal(res.body.details[0].metadata.field, 'complete');
     const version = await registry().ok('GET', `${app()}/versions/fp-empty`);
     assert.equal(version.version.status, 'VERSION_RUNNING');
-    assert.equal(version.version.name, '');
+    assert.equal(version.version.name, 'v0', 'HCP names an incomplete version v0');
   });
 
   it('refuses to complete a version with a running or failed build, naming the build', async () => {
@@ -297,7 +299,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       'PATCH',
       `${app()}/versions/fp-running`,
       { complete: true },
-      409,
+      400,
       [buildIds.running, 'BUILD_RUNNING'],
       'BUILDS_NOT_DONE',
     );
@@ -306,7 +308,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       'PATCH',
       `${app()}/versions/fp-failed`,
       { complete: true },
-      409,
+      400,
       [buildIds.failed, 'BUILD_FAILED'],
       'BUILDS_NOT_DONE',
     );
@@ -315,11 +317,11 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
 
   it('refuses to add, change or delete builds of a complete version', async () => {
     const builds = `${app()}/versions/fp-1/builds`;
-    await refused('POST', builds, RUNNING, 409, ['fp-1', 'complete'], 'VERSION_COMPLETE');
-    await refused('PATCH', `${builds}/${buildIds.published}`, { status: 'BUILD_FAILED' }, 409, [
+    await refused('POST', builds, RUNNING, 400, ['fp-1', 'complete'], 'VERSION_COMPLETE');
+    await refused('PATCH', `${builds}/${buildIds.published}`, { status: 'BUILD_FAILED' }, 400, [
       'fp-1',
     ]);
-    await refused('DELETE', `${builds}/${buildIds.published}`, undefined, 409, ['fp-1']);
+    await refused('DELETE', `${builds}/${buildIds.published}`, undefined, 400, ['fp-1']);
   });
 
   it('answers unknown buckets, versions, channels and builds with 404 naming them', async () => {
@@ -343,7 +345,6 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
         'no-such-bucket',
         'BUCKET_NOT_FOUND',
       ],
-      ['GET', `${app()}/versions/fp-nope`, undefined, 'fp-nope', 'VERSION_NOT_FOUND'],
       ['PATCH', `${app()}/versions/fp-nope`, { complete: true }, 'fp-nope', 'VERSION_NOT_FOUND'],
       ['DELETE', `${app()}/versions/fp-nope`, undefined, 'fp-nope', 'VERSION_NOT_FOUND'],
       ['POST', `${app()}/versions/fp-nope/builds`, RUNNING, 'fp-nope', 'VERSION_NOT_FOUND'],
@@ -441,7 +442,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       'PATCH',
       `${app()}/channels/latest`,
       { version_fingerprint: 'fp-1' },
-      409,
+      400,
       ['"latest"', 'managed'],
       'CHANNEL_MANAGED',
     );
@@ -449,7 +450,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       'POST',
       `${app()}/channels`,
       { name: 'latest' },
-      409,
+      400,
       ['"latest"'],
       'CHANNEL_MANAGED',
     );
@@ -457,7 +458,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       'POST',
       `${app()}/channels/assign`,
       { source_channel: 'dev', target_channel: 'latest' },
-      409,
+      400,
       ['"latest"'],
       'CHANNEL_MANAGED',
     );
@@ -465,40 +466,38 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       'DELETE',
       `${app()}/channels/latest`,
       undefined,
-      409,
+      400,
       ['"latest"'],
       'CHANNEL_MANAGED',
     );
     assert.deepEqual((await r.ok('GET', `${app()}/channels/latest`)).channel, latest);
   });
 
-  it('refuses to delete a bucket a channel points into, unless forced', async () => {
+  it('deletes a bucket with everything in it, assigned channels too, as HCP does', async () => {
+    // hcp-sdk-go packer_service_client.go: DeleteBucket "deletes the bucket and all its
+    // information such as versions builds and artifacts".
     const r = registry();
     await r.publish('doomed', 'fp-d');
     const doomed = `${r.packer()}/buckets/doomed`;
     await r.ok('POST', `${doomed}/channels`, { name: 'prod', version_fingerprint: 'fp-d' });
-    const res = await refused(
-      'DELETE',
-      doomed,
-      undefined,
-      409,
-      ['"doomed"', 'prod', 'force=true'],
-      'BUCKET_IN_USE',
-    );
-    assert.equal(res.body.details[0].metadata.channels, 'prod');
-    assert.equal(
-      (await r.ok('GET', `${doomed}/channels/prod`)).channel.version.fingerprint,
-      'fp-d',
-    );
-    await refused('DELETE', `${doomed}?force=false`, undefined, 409, ['"doomed"']);
-    await refused('DELETE', `${doomed}?force=maybe`, undefined, 400, ['force']);
-
-    assert.deepEqual(await r.ok('DELETE', `${doomed}?force=true`), {});
+    assert.deepEqual(await r.ok('DELETE', doomed), {});
     assertError(await send(r, 'GET', doomed), 404, ['"doomed"'], 'BUCKET_NOT_FOUND');
+    assertError(
+      await send(r, 'GET', `${doomed}/channels/prod`),
+      404,
+      ['"doomed"'],
+      'BUCKET_NOT_FOUND',
+    );
     const audit = await r.ok('GET', `${r.ingot()}/audit-events?pagination.page_size=1`);
     assert.equal(audit.events[0].action, 'bucket.delete');
     assert.equal(audit.events[0].target, 'doomed');
-    assert.equal(audit.events[0].details.force, true);
+    assert.deepEqual(audit.events[0].details.channels, ['prod']);
+    await r.publish('doomed', 'fp-d');
+    assert.equal(
+      (await r.ok('GET', `${doomed}/versions/fp-d`)).version.name,
+      'v1',
+      'a bucket of the same name starts afresh',
+    );
   });
 
   it('answers malformed or non-object JSON with 400, never 500', async () => {
@@ -598,7 +597,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
         );
         assert.equal(res.body.details[0].metadata.field, 'pagination.next_page_token');
       }
-      for (const size of ['0', '-1', '1001', 'abc', '2.5']) {
+      for (const size of ['-1', '1001', 'abc', '2.5']) {
         await refused('GET', `${url}?pagination.page_size=${size}`, undefined, 400, [
           'pagination.page_size',
         ]);

@@ -3,6 +3,7 @@ import type { Version } from '../api/types';
 import { Time } from '../components/bits';
 import { VersionStatusBadge } from '../components/status';
 import { versionHref } from '../router';
+import { nameOr } from '../../../src/client/version-name';
 
 /** A bucket's versions, newest first, with their revocation state. */
 export function VersionsSection(props: { scope: Scope; versions: Version[] }) {
@@ -30,7 +31,7 @@ export function VersionsSection(props: { scope: Scope; versions: Version[] }) {
                 <tr key={v.fingerprint}>
                   <th scope="row">
                     <a href={versionHref(props.scope, v.bucket_name, v.fingerprint)}>
-                      {v.name || 'incomplete'}
+                      {nameOr(v.name, 'incomplete')}
                     </a>
                   </th>
                   <td>

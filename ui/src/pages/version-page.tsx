@@ -14,6 +14,7 @@ import { RevocationDetails } from '../version/revocation-details';
 import { canAssign, canRevoke, isAssignable } from '../permissions';
 import { bucketHref, bucketsHref, versionHref } from '../router';
 import type { PageProps } from '../signed-in';
+import { nameOr } from '../../../src/client/version-name';
 
 interface VersionData {
   version: Version;
@@ -55,7 +56,7 @@ export function VersionPage(props: PageProps & { bucket: string; fingerprint: st
   );
   const [open, setOpen] = useState<Open | null>(null);
   const data = loaded.data;
-  const title = `${bucket} ${data?.version.name || fingerprint}`;
+  const title = `${bucket} ${nameOr(data?.version.name, fingerprint)}`;
 
   useEffect(() => {
     document.title = `${title} · Ingot registry`;
@@ -74,7 +75,7 @@ export function VersionPage(props: PageProps & { bucket: string; fingerprint: st
           { label: `${organizationId} / ${projectId}`, href: bucketsHref(api.scope) },
           { label: bucket, href: bucketHref(api.scope, bucket) },
           {
-            label: data?.version.name || fingerprint,
+            label: nameOr(data?.version.name, fingerprint),
             href: versionHref(api.scope, bucket, fingerprint),
           },
         ]}
@@ -197,7 +198,7 @@ function VersionDetails(props: PageProps & { data: VersionData; onOpen: (dialog:
       <section aria-labelledby="consumers-heading">
         <h2 id="consumers-heading">Consumers</h2>
         <ConsumersTable
-          caption={`Stacks using ${version.name || version.fingerprint}`}
+          caption={`Stacks using ${nameOr(version.name, version.fingerprint)}`}
           none="No stack has recorded using this version."
           consumers={data.consumers}
           scope={api.scope}

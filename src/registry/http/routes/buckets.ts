@@ -2,13 +2,15 @@ import { Type } from '@sinclair/typebox';
 import { scopeOf, actorOf } from '../auth';
 import type { Registry } from '../../registry';
 import { PACKER_PREFIX, type App } from '../app-types';
+import { BUCKET_SORT_FIELDS } from '../../storage/repository';
 import { pageOf, paginate } from '../pagination';
+import { sortOf } from '../sorting';
 import { presentBucket } from '../present';
 import {
   BUCKET_NAME,
   BucketParams,
   Labels,
-  PageQuery,
+  PageSortQuery,
   Pagination,
   ScopeParams,
   withErrors,
@@ -28,8 +30,11 @@ const UpdateBucketBody = Type.Object(
   {
     description: Type.Optional(Type.String({ maxLength: 255 })),
     labels: Type.Optional(Labels),
+    // The Go SDK sends `"platforms": null` when unset (no omitempty on the field).
     platforms: Type.Optional(
-      Type.Array(Type.String(), { description: 'Accepted for HCP compatibility; computed.' }),
+      Type.Union([Type.Array(Type.String()), Type.Null()], {
+        description: 'Accepted for HCP compatibility; computed.',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -71,7 +76,7 @@ export function bucketRoutes(app: App, registry: Registry): void {
         tags: ['buckets'],
         summary: 'List buckets',
         params: ScopeParams,
-        querystring: PageQuery,
+        querystring: PageSortQuery,
         response: withErrors({
           200: Type.Object({ buckets: Type.Array(Type.Ref(Bucket)), pagination: Pagination }),
         }),
@@ -80,8 +85,9 @@ export function bucketRoutes(app: App, registry: Registry): void {
     },
     async (request) => {
       const page = pageOf(request.query);
+      const sort = sortOf(request.query['sorting.order_by'], BUCKET_SORT_FIELDS);
       const { items, pagination } = paginate(
-        await registry.buckets.list(scopeOf(request), page),
+        await registry.buckets.list(scopeOf(request), page, sort),
         page,
       );
       return {
@@ -140,21 +146,14 @@ export function bucketRoutes(app: App, registry: Registry): void {
     {
       schema: {
         tags: ['buckets'],
-        summary:
-          'Delete a bucket (refused while channels point at its versions, unless force=true)',
+        summary: 'Delete a bucket and everything in it (versions, builds, channels)',
         params: BucketParams,
-        querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }),
         response: withErrors({ 200: Type.Object({}) }),
       },
       config: { access: 'admin' },
     },
     async (request) => {
-      await registry.buckets.delete(
-        scopeOf(request),
-        actorOf(request),
-        request.params.bucket_name,
-        request.query.force ?? false,
-      );
+      await registry.buckets.delete(scopeOf(request), actorOf(request), request.params.bucket_name);
       return {};
     },
   );

@@ -1,16 +1,17 @@
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry';
 import type { BuildStatus } from '../../domain/model';
-import type { BuildInput } from '../../service/build-service';
+import { BUILD_SORT_FIELDS, type BuildInput } from '../../service/build-service';
 import { actorOf, scopeOf } from '../auth';
 import { PACKER_PREFIX, type App } from '../app-types';
 import { pageOf, paginate } from '../pagination';
+import { sortOf } from '../sorting';
 import { presentBuild } from '../present';
 import {
   AnyObject,
   BuildParams,
   Labels,
-  PageQuery,
+  PageSortQuery,
   Pagination,
   ULID,
   VersionParams,
@@ -48,7 +49,11 @@ const buildFields = {
   parent_channel_id: Type.Optional(Type.Union([Type.String({ pattern: ULID }), Type.Literal('')])),
   status: Type.Optional(BuildStatusSchema),
   labels: Type.Optional(Labels),
-  artifacts: Type.Optional(Type.Array(ArtifactBody, { maxItems: LIMITS.artifactsPerBuild })),
+  // The Go SDK sends `"artifacts": null` when there are none (the field has no
+  // omitempty): Packer's CreateBuild, status updates and heartbeats all do.
+  artifacts: Type.Optional(
+    Type.Union([Type.Array(ArtifactBody, { maxItems: LIMITS.artifactsPerBuild }), Type.Null()]),
+  ),
 };
 const CreateBuildBody = Type.Object(buildFields, { additionalProperties: false });
 const UpdateBuildBody = Type.Object(
@@ -111,7 +116,7 @@ export function buildRoutes(app: App, registry: Registry): void {
         tags: ['builds'],
         summary: 'List a version’s builds',
         params: VersionParams,
-        querystring: PageQuery,
+        querystring: PageSortQuery,
         response: withErrors({
           200: Type.Object({ builds: Type.Array(Type.Ref(Build)), pagination: Pagination }),
         }),
@@ -122,7 +127,13 @@ export function buildRoutes(app: App, registry: Registry): void {
       const page = pageOf(request.query);
       const { bucket_name, fingerprint } = request.params;
       const { items, pagination } = paginate(
-        await registry.builds.list(scopeOf(request), bucket_name, fingerprint, page),
+        await registry.builds.list(
+          scopeOf(request),
+          bucket_name,
+          fingerprint,
+          page,
+          sortOf(request.query['sorting.order_by'], BUILD_SORT_FIELDS),
+        ),
         page,
       );
       return { builds: items.map((build) => presentBuild(build)), pagination };

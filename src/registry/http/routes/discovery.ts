@@ -5,7 +5,15 @@ import { scopeOf } from '../auth';
 import { PACKER_PREFIX, type App } from '../app-types';
 import { pageOf, paginate } from '../pagination';
 import { presentExternalArtifact, presentRelation } from '../present';
-import { BucketParams, PageQuery, Pagination, ScopeParams, withErrors } from '../schemas/common';
+import {
+  BucketParams,
+  CHANNEL_NAME,
+  FINGERPRINT,
+  PageQuery,
+  Pagination,
+  ScopeParams,
+  withErrors,
+} from '../schemas/common';
 import { BucketAncestry, ExternalArtifact } from '../schemas/model';
 
 const SearchBody = Type.Object(
@@ -28,7 +36,21 @@ export function discoveryRoutes(app: App, registry: Registry): void {
         params: BucketParams,
         querystring: Type.Composite([
           PageQuery,
-          Type.Object({ type: Type.Optional(Type.String()) }),
+          Type.Object({
+            type: Type.Optional(Type.String()),
+            version_fingerprint: Type.Optional(
+              Type.String({
+                pattern: FINGERPRINT,
+                description: "Only this version's parents.",
+              }),
+            ),
+            channel_name: Type.Optional(
+              Type.String({
+                pattern: CHANNEL_NAME,
+                description: 'Only children built from this channel of the bucket.',
+              }),
+            ),
+          }),
         ]),
         response: withErrors({
           200: Type.Object({
@@ -48,6 +70,10 @@ export function discoveryRoutes(app: App, registry: Registry): void {
         request.params.bucket_name,
         type,
         page,
+        {
+          versionFingerprint: request.query.version_fingerprint,
+          channelName: request.query.channel_name,
+        },
       );
       const { items, pagination } = paginate(relations, page);
       return { relations: items.map(presentRelation), total_count: total, pagination };

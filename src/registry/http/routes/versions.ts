@@ -6,13 +6,15 @@ import type { TemplateType } from '../../domain/model';
 import type { VersionUpdate } from '../../service/version-service';
 import { actorOf, scopeOf } from '../auth';
 import { PACKER_PREFIX, type App } from '../app-types';
+import { VERSION_SORT_FIELDS } from '../../storage/repository';
 import { pageOf, paginate } from '../pagination';
+import { sortOf } from '../sorting';
 import { presentVersion } from '../present';
 import {
   BucketParams,
   DateTime,
   FINGERPRINT,
-  PageQuery,
+  PageSortQuery,
   Pagination,
   VersionParams,
   withErrors,
@@ -50,8 +52,18 @@ type UpdateVersionBody = typeof UpdateVersionBody.static;
 
 const VersionResponse = Type.Object({ version: Type.Ref(Version) });
 
+/**
+ * Go's zero `strfmt.DateTime`: the Go SDK always sends `revoke_at` (omitempty does not
+ * apply to a struct), so an unset one arrives as this instant and means "not set".
+ */
+const GO_ZERO_TIME = Date.parse('0001-01-01T00:00:00Z');
+
 /** Turns HCP's UpdateVersion body into exactly one action, refusing mixed intents. */
-export function parseVersionUpdate(body: UpdateVersionBody, now: Date): VersionUpdate {
+export function parseVersionUpdate(given: UpdateVersionBody, now: Date): VersionUpdate {
+  const body =
+    given.revoke_at !== undefined && Date.parse(given.revoke_at) === GO_ZERO_TIME
+      ? { ...given, revoke_at: undefined }
+      : given;
   const revoking = body.revoke_at !== undefined || body.revoke_in !== undefined;
   const intents = [body.complete === true, revoking, body.restore === true].filter(Boolean).length;
   if (intents === 0) {
@@ -131,9 +143,9 @@ export function versionRoutes(app: App, registry: Registry): void {
     {
       schema: {
         tags: ['versions'],
-        summary: 'List versions, newest first',
+        summary: 'List versions, newest first unless sorting.order_by says otherwise',
         params: BucketParams,
-        querystring: PageQuery,
+        querystring: PageSortQuery,
         response: withErrors({
           200: Type.Object({ versions: Type.Array(Type.Ref(Version)), pagination: Pagination }),
         }),
@@ -146,6 +158,7 @@ export function versionRoutes(app: App, registry: Registry): void {
         scopeOf(request),
         request.params.bucket_name,
         page,
+        sortOf(request.query['sorting.order_by'], VERSION_SORT_FIELDS),
       );
       const { items, pagination } = paginate(views, page);
       return {
@@ -212,8 +225,16 @@ export function versionRoutes(app: App, registry: Registry): void {
     {
       schema: {
         tags: ['versions'],
-        summary: 'Delete a version',
+        summary: 'Delete a version (rollback_channels=true moves its channels back first)',
         params: VersionParams,
+        querystring: Type.Object({
+          rollback_channels: Type.Optional(
+            Type.Boolean({
+              description:
+                'Channels on the version roll back to their last valid earlier version; without it such a version is refused.',
+            }),
+          ),
+        }),
         response: withErrors({ 200: Type.Object({}) }),
       },
       config: { access: 'admin' },
@@ -224,6 +245,7 @@ export function versionRoutes(app: App, registry: Registry): void {
         actorOf(request),
         request.params.bucket_name,
         request.params.fingerprint,
+        request.query.rollback_channels ?? false,
       );
       return {};
     },

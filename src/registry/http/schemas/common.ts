@@ -44,13 +44,36 @@ export type ChannelParams = Static<typeof ChannelParams>;
 
 export const PageQuery = Type.Object({
   'pagination.page_size': Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 1000, description: 'Items per page (default 100).' }),
+    Type.Integer({
+      minimum: 0,
+      maximum: 1000,
+      description: 'Items per page (default 100; 0 means the default).',
+    }),
   ),
   'pagination.next_page_token': Type.Optional(
-    Type.String({ maxLength: 200, description: 'Token from the previous page.' }),
+    Type.String({ maxLength: 200, description: 'next_page_token of the previous response.' }),
+  ),
+  'pagination.previous_page_token': Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description: 'previous_page_token of a response: goes one page back.',
+    }),
   ),
 });
 export type PageQuery = Static<typeof PageQuery>;
+
+/** HCP's `sorting.order_by`: repeated, or comma-separated, `field [asc|desc]`. */
+export const SortQuery = Type.Object({
+  'sorting.order_by': Type.Optional(
+    Type.Array(Type.String({ maxLength: 200 }), {
+      maxItems: 10,
+      description: 'Fields to sort by, e.g. "created_at desc"; ascending by default.',
+    }),
+  ),
+});
+
+export const PageSortQuery = Type.Composite([PageQuery, SortQuery]);
+export type PageSortQuery = Static<typeof PageSortQuery>;
 
 export const Pagination = Type.Object({
   next_page_token: Type.Optional(Type.String()),
