@@ -53,6 +53,7 @@ describe('resolveConnection', () => {
       projectId: 'proj-1',
       timeoutMs: 10_000,
       maxRetries: 3,
+      deadlineMs: 30_000,
       registryUrlSource: 'INGOT_REGISTRY_URL',
     } satisfies Connection);
   });
