@@ -197,7 +197,7 @@ export class Transport {
       const problem =
         (error as Error).name === 'TimeoutError'
           ? `no answer within ${timeoutMs} ms`
-          : `connection failed (${describe(error)})`;
+          : `connection failed (${causeOf(error)})`;
       throw new RegistryUnavailableError(
         `${operation} at ${registryUrl} failed: the response (HTTP ${response.status}) was cut off, ${problem}. Check that the registry is running and reachable (${this.urlSetting}).`,
         0,
@@ -274,7 +274,7 @@ export class Transport {
         const timedOut = (error as Error).name === 'TimeoutError';
         lastProblem = timedOut
           ? `no answer within ${attemptMs} ms`
-          : `connection failed (${describe(error)})`;
+          : `connection failed (${causeOf(error)})`;
         retryAfterMs = null;
         // A timed-out write may have happened; only idempotent methods are repeated.
         if (timedOut && !isIdempotent(method)) break;
@@ -385,7 +385,7 @@ function parse(text: string): ErrorBody {
   }
 }
 
-function describe(error: unknown): string {
+function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
