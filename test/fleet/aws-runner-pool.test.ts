@@ -125,7 +125,10 @@ describe('AwsRunnerPool: Ubuntu and Windows on Auto Scaling groups', () => {
       });
       assert.equal(asg.capacityRebalance, true);
       assert.equal(asg.instanceRefresh.strategy, 'Rolling');
-      assert.equal(asg.instanceRefresh.preferences.minHealthyPercentage, 80);
+      // A group that may be 1–2 instances launches before it terminates (AWS's default
+      // maximum of 100 % would take it to zero): 100 % kept, up to 200 % during a refresh.
+      assert.equal(asg.instanceRefresh.preferences.minHealthyPercentage, 100);
+      assert.equal(asg.instanceRefresh.preferences.maxHealthyPercentage, 200);
       assert.equal(asg.instanceRefresh.preferences.skipMatching, true);
     }
   });

@@ -10,13 +10,27 @@ export type AwsAutoscalingRunnersArgs = AwsRegionRunnersArgs;
 export const RUNNER_WARMUP_SECONDS = 300;
 
 /**
+ * Instance refresh bounds. AWS's default maximum of 100 % makes a refresh terminate
+ * before it launches; on a group that can be 1–2 instances, 90 % then means zero runners.
+ * A maximum above 100 % launches replacements first. AWS allows at most 100 points
+ * between minimum and maximum, so small groups (min ≤ 2) keep 100 % and may reach 200 %.
+ */
+export function refreshHealth(
+  minSize: number,
+  minHealthyPercent: number,
+): { minHealthyPercentage: number; maxHealthyPercentage: number } {
+  const min = minSize <= 2 ? Math.max(minHealthyPercent, 100) : minHealthyPercent;
+  return { minHealthyPercentage: min, maxHealthyPercentage: Math.min(200, min + 100) };
+}
+
+/**
  * Ubuntu or Windows runners in one region: a launch template (the registry's image for
  * the region, IMDSv2 only, encrypted gp3 root volume, no public IP, egress-only
  * security group, the runners' instance profile, a boot script that registers one
  * ephemeral runner and powers off — which terminates the instance) and an Auto Scaling
  * group over the size's instance types, spot or on-demand. A new image makes a new
  * launch template version; the group's instance refresh then rolls it out gradually,
- * keeping `minHealthyPercent` of the group in service.
+ * launching replacements before terminating (see {@link refreshHealth}).
  */
 export class AwsAutoscalingRunners extends pulumi.ComponentResource {
   readonly securityGroup: aws.ec2.SecurityGroup;
@@ -122,7 +136,7 @@ export class AwsAutoscalingRunners extends pulumi.ComponentResource {
         instanceRefresh: {
           strategy: 'Rolling',
           preferences: {
-            minHealthyPercentage: pool.minHealthyPercent,
+            ...refreshHealth(pool.min, pool.minHealthyPercent),
             instanceWarmup: String(RUNNER_WARMUP_SECONDS),
             skipMatching: true,
             scaleInProtectedInstances: 'Wait',

@@ -2,6 +2,7 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { GcpRegionNetwork, PoolConfig } from '../../config/fleet-config';
 import { fitName } from '../naming';
+import { runnerScheduling } from './scheduling';
 
 /** Arguments of {@link GcpManagedRunners}: one region of a GCP pool. */
 export interface GcpManagedRunnersArgs {
@@ -33,8 +34,8 @@ export const GCP_READY_SECONDS = 120;
  * no external IP unless the pool asks, the pool's service account, a startup script —
  * `windows-startup-script-ps1` on Windows — that registers one ephemeral runner and
  * powers off, after which the group recreates the VM), a regional managed instance
- * group with a proactive rolling update (surge first, never below size) and an
- * autoscaler bounded by the pool's min and max.
+ * group with a proactive rolling update (surge first, never below size) that `pulumi up`
+ * waits for, and an autoscaler bounded by the pool's min and max. Spot pools run Spot VMs.
  */
 export class GcpManagedRunners extends pulumi.ComponentResource {
   readonly template: gcp.compute.InstanceTemplate;
@@ -102,7 +103,7 @@ export class GcpManagedRunners extends pulumi.ComponentResource {
           'enable-oslogin': 'TRUE',
           'ingot-runner-labels': args.labels.join(','),
         },
-        scheduling: { automaticRestart: true, onHostMaintenance: 'MIGRATE' },
+        scheduling: runnerScheduling(pool.instanceTypes[0], pool.spot),
         labels: args.labelsForResources,
         tags: ['ingot-runner'],
       },
@@ -132,7 +133,11 @@ export class GcpManagedRunners extends pulumi.ComponentResource {
           maxUnavailableFixed: 0,
           minReadySec: GCP_READY_SECONDS,
         },
-        waitForInstances: false,
+        // `pulumi up` waits until every VM runs the new template: only then may the old
+        // template go (deleting a template a rollout still uses fails with
+        // resourceInUseByAnotherResource).
+        waitForInstances: true,
+        waitForInstancesStatus: 'UPDATED',
       },
       { ...child, ignoreChanges: ['targetSize'] },
     );
