@@ -209,6 +209,12 @@ describe('stack configuration', () => {
         },
       }),
     );
+    const mac = problemsOf(
+      rawConfig({ sizes: { aws: { macos: { arm64: { large: ['m7g.metal'] } } } } }),
+    );
+    assert.deepEqual(mac, [
+      'ingot-fleet:sizes.aws.macos.arm64.large: "m7g.metal" is not offered as an EC2 Mac dedicated host type; macOS runs only on mac*.metal hosts, e.g. [mac2.metal] (Apple M1), [mac2-m2.metal], [mac2-m2pro.metal] or [mac-m4pro.metal].',
+    ]);
     assert.deepEqual(problems, [
       'ingot-fleet:sizes.aws.ubuntu.x64.large: "m7g.2xlarge" runs arm64, not x64; move it to the arm64 row.',
       'ingot-fleet:sizes.aws.windows.arm64: aws offers no windows runners on arm64; remove this entry.',
