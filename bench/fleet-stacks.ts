@@ -166,6 +166,10 @@ function orgConfig(shape: Shape, registry: TestRegistry): Record<string, string>
     'ingot:projectId': SCOPE.project,
     'ingot:registryClientId': registry.admin.clientId,
     'ingot:registryClientSecret': registry.admin.clientSecret,
+    // The registry runs in this process, so a large evaluation starves it: without room, a
+    // consumer POST (not retried after a timeout) fails at the default 10 s.
+    'ingot:registryTimeoutMs': '120000',
+    'ingot:registryDeadlineMs': '300000',
     'ingot-fleet:github': JSON.stringify({
       organization: 'acme',
       registrationSecret: { aws: 'ingot/github-app', gcp: 'ingot-github-app' },
