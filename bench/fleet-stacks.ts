@@ -62,6 +62,8 @@ interface Shape {
   sizes: Size[];
   regions: number;
   clouds: ('aws' | 'gcp')[];
+  /** Teams with the same pools (named apart): how an organisation reaches hundreds of pools. @default 1 */
+  teams?: number;
 }
 
 const SHAPES: Shape[] = [
@@ -107,24 +109,35 @@ const SHAPES: Shape[] = [
     regions: 10,
     clouds: ['aws', 'gcp'],
   },
+  {
+    name: '240 pools: 12 teams × 20 pools × 2 regions',
+    oses: ['ubuntu', 'windows', 'macos'],
+    sizes: ['small', 'medium', 'large', 'xlarge'],
+    regions: 2,
+    clouds: ['aws', 'gcp'],
+    teams: 12,
+  },
 ];
 
 /** The stack config of an organisation of that shape (explicit networks, every valid pool). */
 function orgConfig(shape: Shape, registry: TestRegistry): Record<string, string> {
-  const pools = shape.clouds.flatMap((cloud) =>
-    shape.oses
-      .filter((os) => !(os === 'macos' && cloud === 'gcp'))
-      .flatMap((os) =>
-        shape.sizes.map((size) => ({
-          name: `${cloud}-${os}-${size}`,
-          os,
-          size,
-          cloud,
-          regions: (cloud === 'aws' ? AWS_REGIONS : GCP_REGIONS).slice(0, shape.regions),
-          ...(os === 'macos' ? { desired: 1 } : { max: 4, desired: 1 }),
-          ...(os === 'ubuntu' && cloud === 'aws' ? { spot: true } : {}),
-        })),
-      ),
+  const teams = Array.from({ length: shape.teams ?? 1 }, (_, i) => (shape.teams ? `-t${i}` : ''));
+  const pools = teams.flatMap((team) =>
+    shape.clouds.flatMap((cloud) =>
+      shape.oses
+        .filter((os) => !(os === 'macos' && cloud === 'gcp'))
+        .flatMap((os) =>
+          shape.sizes.map((size) => ({
+            name: `${cloud}-${os}-${size}${team}`,
+            os,
+            size,
+            cloud,
+            regions: (cloud === 'aws' ? AWS_REGIONS : GCP_REGIONS).slice(0, shape.regions),
+            ...(os === 'macos' ? { desired: 1 } : { max: 4, desired: 1 }),
+            ...(os === 'ubuntu' && cloud === 'aws' ? { spot: true } : {}),
+          })),
+        ),
+    ),
   );
   const hex = (s: string) => Buffer.from(s).toString('hex').slice(-17).padStart(17, '0');
   const network = {
@@ -153,6 +166,10 @@ function orgConfig(shape: Shape, registry: TestRegistry): Record<string, string>
     'ingot:projectId': SCOPE.project,
     'ingot:registryClientId': registry.admin.clientId,
     'ingot:registryClientSecret': registry.admin.clientSecret,
+    // The registry runs in this process, so a large evaluation starves it: without room, a
+    // consumer POST (not retried after a timeout) fails at the default 10 s.
+    'ingot:registryTimeoutMs': '120000',
+    'ingot:registryDeadlineMs': '300000',
     'ingot-fleet:github': JSON.stringify({
       organization: 'acme',
       registrationSecret: { aws: 'ingot/github-app', gcp: 'ingot-github-app' },

@@ -14,6 +14,11 @@ export interface Connection {
   timeoutMs: number;
   /** Retries after the first attempt on 429, 5xx and connection errors. @default 3 */
   maxRetries: number;
+  /**
+   * Total time for one call, token, retries and waits included: a registry that accepts
+   * connections and never answers fails within it. @default 30000 (or timeoutMs if longer)
+   */
+  deadlineMs: number;
   /** Where the registry URL came from (`--registry`, `INGOT_REGISTRY_URL`, `credentials file F`), for messages. */
   registryUrlSource?: string;
 }
@@ -142,9 +147,14 @@ export function resolveConnection(
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxRetries = options.maxRetries ?? 3;
+  const deadlineMs = options.deadlineMs ?? Math.max(30_000, timeoutMs);
   if (!(timeoutMs > 0)) problems.push(`timeoutMs must be positive, got ${timeoutMs}.`);
   if (!Number.isInteger(maxRetries) || maxRetries < 0)
     problems.push(`maxRetries must be a whole number ≥ 0, got ${maxRetries}.`);
+  if (!(deadlineMs >= timeoutMs))
+    problems.push(
+      `deadlineMs must be at least timeoutMs (${timeoutMs}), got ${deadlineMs}: it bounds a call's attempts together.`,
+    );
   if (problems.length > 0) throw new ClientConfigError(problems);
 
   const isHcp = /(^|\.)cloud\.hashicorp\.com$/i.test(new URL(registryUrl).hostname);
@@ -159,6 +169,7 @@ export function resolveConnection(
     projectId,
     timeoutMs,
     maxRetries,
+    deadlineMs,
     registryUrlSource: urlSource,
   };
 }

@@ -1,6 +1,6 @@
 import type * as M from '../registry/http/schemas/model';
 import { resolveConnection, type ConnectionOptions } from './connection';
-import { isNotFound, RegistryClientError } from './errors';
+import { isNotFound, RegistryClientError, RegistryUnavailableError } from './errors';
 import { Transport, type TransportOptions } from './transport';
 
 export type Bucket = M.Bucket;
@@ -371,21 +371,59 @@ export class RegistryClient {
 
   // Ingot-only
 
-  /** Ingot's /healthz answer (engine and clock), or null for a registry without one (HCP). */
+  /**
+   * Ingot's /healthz answer (engine and clock), or null for a registry without one (HCP).
+   * Only a decisive answer is kept: a registry that failed to answer is not taken for HCP.
+   */
   private health(): Promise<{ engine?: unknown; time?: unknown } | null> {
-    this.ingot ??= (async () => {
-      try {
-        const response = await fetch(`${this.connection.registryUrl}/healthz`, {
-          signal: AbortSignal.timeout(this.connection.timeoutMs),
-        });
-        if (!response.ok) return null;
-        const body = (await response.json()) as { engine?: unknown; time?: unknown };
-        return typeof body.engine === 'string' ? body : null;
-      } catch {
-        return null;
-      }
-    })();
+    this.ingot ??= this.probeHealth().catch((error: unknown) => {
+      this.ingot = null;
+      throw error;
+    });
     return this.ingot;
+  }
+
+  /** Asks /healthz with the transport's retries on 5xx and connection errors, within the deadline. */
+  private async probeHealth(): Promise<{ engine?: unknown; time?: unknown } | null> {
+    const { registryUrl, timeoutMs, maxRetries, deadlineMs } = this.connection;
+    const deadline = Date.now() + deadlineMs;
+    let problem = 'no time left';
+    for (let attempt = 0; attempt <= maxRetries && Date.now() < deadline; attempt++) {
+      if (attempt > 0)
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(200 * attempt, deadline - Date.now())),
+        );
+      const attemptMs = Math.max(1, Math.min(timeoutMs, deadline - Date.now()));
+      let response: Response;
+      try {
+        response = await fetch(`${registryUrl}/healthz`, {
+          signal: AbortSignal.timeout(attemptMs),
+        });
+      } catch (error) {
+        problem =
+          (error as Error).name === 'TimeoutError'
+            ? `no answer within ${attemptMs} ms`
+            : `connection failed (${(error as Error).message})`;
+        continue;
+      }
+      if (response.status >= 500) {
+        problem = `HTTP ${response.status}`;
+        await response.body?.cancel();
+        continue;
+      }
+      if (!response.ok) return null;
+      const body = (await response.json().catch(() => null)) as {
+        engine?: unknown;
+        time?: unknown;
+      } | null;
+      return typeof body?.engine === 'string' ? body : null;
+    }
+    throw new RegistryUnavailableError(
+      `ask ${registryUrl}/healthz which registry this is failed: ${problem}. Check that the registry is running and reachable (${this.connection.registryUrlSource ?? 'INGOT_REGISTRY_URL'}).`,
+      0,
+      'UNAVAILABLE',
+      { registryUrl },
+    );
   }
 
   /** Whether the registry is Ingot (HCP Packer has no /healthz with an engine). */

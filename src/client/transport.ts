@@ -27,8 +27,14 @@ const RETRY_CAP_MS = 5_000;
 /** Refresh a token this long before it expires, so no request carries a dying one. */
 const REFRESH_MARGIN_MS = 60_000;
 const HCP_AUDIENCE = 'https://api.hashicorp.cloud';
-/** Methods safe to repeat after an ambiguous failure (a 5xx or a timeout). */
-const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
+/**
+ * Methods safe to repeat after an ambiguous failure (a 5xx or a timeout). A function, not a
+ * module-level Set: providers serialize what they capture by value, and a Set arrives as
+ * `{has: Set.prototype.has}`, which throws on the first retry.
+ */
+function isIdempotent(method: string): boolean {
+  return method === 'GET' || method === 'PUT' || method === 'DELETE';
+}
 
 interface ErrorBody {
   code?: number;
@@ -76,9 +82,11 @@ export class Transport {
     const query = Object.entries(spec.query ?? {}).filter(([, v]) => v !== undefined);
     if (query.length > 0)
       url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)] as [string, string])).toString()}`;
+    const deadline = Date.now() + this.connection.deadlineMs;
     for (let renewed = false; ; renewed = true) {
-      const token = await this.accessToken(spec.operation);
+      const token = await this.accessToken(spec.operation, deadline);
       const response = await this.send(
+        deadline,
         spec.operation,
         spec.method,
         url,
@@ -106,14 +114,16 @@ export class Transport {
     this.token = null;
   }
 
-  private async accessToken(operation: string): Promise<string> {
+  private async accessToken(operation: string, deadline: number): Promise<string> {
     if (this.token && Date.now() < this.token.refreshAt) return this.token.value;
     // Concurrent requests share one token request.
-    this.pendingToken ??= this.fetchToken(operation).finally(() => (this.pendingToken = null));
+    this.pendingToken ??= this.fetchToken(operation, deadline).finally(
+      () => (this.pendingToken = null),
+    );
     return this.pendingToken;
   }
 
-  private async fetchToken(operation: string): Promise<string> {
+  private async fetchToken(operation: string, deadline: number): Promise<string> {
     const { connection } = this;
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
@@ -123,6 +133,7 @@ export class Transport {
     if (connection.tokenUrl !== `${connection.registryUrl}/oauth2/token`)
       form.set('audience', HCP_AUDIENCE);
     const response = await this.send(
+      deadline,
       `authenticate for ${operation}`,
       'POST',
       connection.tokenUrl,
@@ -186,7 +197,7 @@ export class Transport {
       const problem =
         (error as Error).name === 'TimeoutError'
           ? `no answer within ${timeoutMs} ms`
-          : `connection failed (${describe(error)})`;
+          : `connection failed (${causeOf(error)})`;
       throw new RegistryUnavailableError(
         `${operation} at ${registryUrl} failed: the response (HTTP ${response.status}) was cut off, ${problem}. Check that the registry is running and reachable (${this.urlSetting}).`,
         0,
@@ -216,20 +227,39 @@ export class Transport {
     }
   }
 
-  /** One request with timeout and retries; returns the final response. */
+  /**
+   * One request with timeout and retries, all within `deadline` (epoch ms); returns the
+   * final response.
+   */
   private async send(
+    deadline: number,
     operation: string,
     method: string,
     url: string,
     headers: Record<string, string>,
     body: string | undefined,
   ): Promise<Response> {
-    const { maxRetries, timeoutMs, registryUrl } = this.connection;
+    const { maxRetries, timeoutMs, deadlineMs, registryUrl } = this.connection;
+    const started = Date.now();
     let lastProblem = '';
     let retryAfterMs: number | null = null;
     let attempts = 0;
+    let outOfTime = false;
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
-      if (attempt > 0) await this.sleep(retryAfterMs ?? this.backoff(attempt));
+      if (attempt > 0) {
+        const wait = retryAfterMs ?? this.backoff(attempt);
+        if (Date.now() + wait >= deadline) {
+          outOfTime = true;
+          break;
+        }
+        await this.sleep(wait);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        outOfTime = true;
+        break;
+      }
+      const attemptMs = Math.min(timeoutMs, left);
       this.requests++;
       attempts++;
       let response: Response;
@@ -238,23 +268,23 @@ export class Transport {
           method,
           headers,
           body,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(attemptMs),
         });
       } catch (error) {
         const timedOut = (error as Error).name === 'TimeoutError';
         lastProblem = timedOut
-          ? `no answer within ${timeoutMs} ms`
-          : `connection failed (${describe(error)})`;
+          ? `no answer within ${attemptMs} ms`
+          : `connection failed (${causeOf(error)})`;
         retryAfterMs = null;
         // A timed-out write may have happened; only idempotent methods are repeated.
-        if (timedOut && !IDEMPOTENT.has(method)) break;
+        if (timedOut && !isIdempotent(method)) break;
         continue;
       }
       const retryable =
         response.status === 429 ||
         response.status === 503 ||
-        (response.status >= 500 && IDEMPOTENT.has(method));
-      if (!retryable || attempt === maxRetries) return response;
+        (response.status >= 500 && isIdempotent(method));
+      if (!retryable || attempt === maxRetries || Date.now() >= deadline) return response;
       lastProblem = `HTTP ${response.status}`;
       const retryAfter = Number(response.headers.get('retry-after'));
       retryAfterMs =
@@ -263,10 +293,14 @@ export class Transport {
           : null;
       await response.body?.cancel();
     }
+    const gaveUp = outOfTime
+      ? ` and gave up after ${Date.now() - started} ms (the ${deadlineMs} ms deadline of one call)`
+      : '';
     throw new RegistryUnavailableError(
-      `${operation} at ${registryUrl} failed after ${attempts} attempt(s): ${lastProblem}. ${this.unreachableAdvice()}`,
+      `${operation} at ${registryUrl} failed after ${attempts} attempt(s)${gaveUp}: ${lastProblem}. ${this.unreachableAdvice()}`,
       0,
       'UNAVAILABLE',
+      { operation, registryUrl },
     );
   }
 
@@ -327,7 +361,7 @@ export class Transport {
       default:
         if (response.status >= 500) {
           return new RegistryUnavailableError(
-            `${where} failed (${response.status}): ${message}${requestId ? ` (request id ${requestId})` : ''}`,
+            `${where} failed (${response.status}): ${message.replace(/\.$/, '')}${requestId ? ` (request id ${requestId})` : ''}. ${this.unreachableAdvice()}`,
             response.status,
             reason,
             detail,
@@ -351,7 +385,7 @@ function parse(text: string): ErrorBody {
   }
 }
 
-function describe(error: unknown): string {
+function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }

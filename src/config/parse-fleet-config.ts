@@ -51,6 +51,10 @@ export const REGISTRY_KEYS = [
   'projectId',
   'registryClientId',
   'registryClientSecret',
+  // Read by the providers' `configure` only (timeouts, the stale-images opt-out).
+  'registryTimeoutMs',
+  'registryDeadlineMs',
+  'allowStaleImages',
 ] as const;
 
 const ENVIRONMENT = /^[a-z][a-z0-9-]{0,15}$/;

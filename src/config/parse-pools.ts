@@ -154,8 +154,6 @@ function parsePool(
   const spot = raw.spot === undefined ? false : readBoolean(p, `${at}.spot`, raw.spot);
   if (spot && isMac)
     p.add(`${at}.spot`, 'macOS runs on dedicated hosts, never on spot capacity; remove spot.');
-  else if (spot && cloud === 'gcp')
-    p.add(`${at}.spot`, 'spot applies to AWS pools only; remove it from this GCP pool.');
 
   const bucket =
     raw.bucket === undefined

@@ -57,6 +57,9 @@ export function parseSizes(p: Problems, key: string, value: unknown): SizeTable 
   return applyOverrides(overrides);
 }
 
+/** EC2 Mac dedicated host types (mac1.metal, mac2.metal, mac2-m2pro.metal, mac-m4pro.metal…). */
+const MAC_HOST_TYPE = /^mac(?:\d|-m\d)[a-z0-9-]*\.metal$/;
+
 function checkTypes(
   p: Problems,
   key: string,
@@ -80,7 +83,12 @@ function checkTypes(
       `${cloud === 'gcp' ? 'a GCP pool uses one machine type' : 'a macOS host has one instance type'}; list exactly one.`,
     );
   for (const type of value as string[]) {
-    if (!instanceTypeLooksValid(cloud, type))
+    if (os === 'macos' && !MAC_HOST_TYPE.test(type))
+      p.add(
+        key,
+        `"${type}" is not offered as an EC2 Mac dedicated host type; macOS runs only on mac*.metal hosts, e.g. [mac2.metal] (Apple M1), [mac2-m2.metal], [mac2-m2pro.metal] or [mac-m4pro.metal].`,
+      );
+    else if (!instanceTypeLooksValid(cloud, type))
       p.add(
         key,
         `"${type}" is not ${cloud === 'aws' ? 'an EC2 instance type' : 'a GCE machine type'} name.`,

@@ -84,7 +84,11 @@ async function assign(
   inputs: ChannelAssignmentInputs,
   settings: ProviderSettings | undefined,
 ): Promise<ChannelAssignmentOutputs> {
-  const fingerprint = await target(inputs, settings);
+  // What `check` resolved (and the preview showed), not a second resolution.
+  const fingerprint =
+    inputs.targetFingerprint && !hasUnknown(inputs.targetFingerprint)
+      ? inputs.targetFingerprint
+      : await target(inputs, settings);
   const channel = await assignOrCreate(
     registryClient(inputs.registry, settings),
     inputs.bucket,

@@ -17,6 +17,7 @@ import {
   type RegistryConnectionInputs,
 } from './registry-connection';
 import { consumerUrn } from './consumer-urn';
+import { lookupFailure, mayUseStale, staleWarning } from './stale-images';
 
 /** Arguments of {@link ChannelImages}: every image of the version a channel serves. */
 export interface ChannelImagesArgs {
@@ -51,6 +52,10 @@ export interface ChannelImagesOutputs extends ChannelImagesInputs {
   versionId: string;
   revokeAt: string;
   builds: ChannelBuild[];
+  /** Why this resolution should be looked at (stale), else empty. */
+  warning?: string;
+  /** Kept from the last resolution because the registry was unreachable (`ingot:allowStaleImages`). */
+  stale?: boolean;
 }
 
 interface ProviderState {
@@ -88,7 +93,50 @@ async function resolveChannel(
     versionId: version.id,
     revokeAt: version.revoke_at ?? '',
     builds: slim(version.builds),
+    warning: '',
+    stale: false,
   };
+}
+
+/** What `check` resolved, applied as is (the channel may have moved since the preview). */
+async function checked(
+  inputs: ChannelImagesInputs,
+  settings: ProviderSettings | undefined,
+): Promise<ChannelImagesOutputs> {
+  const outs = inputs as Partial<ChannelImagesOutputs>;
+  if (outs.versionId && Array.isArray(outs.builds) && !hasUnknown(outs.versionId, outs.builds))
+    return inputs as ChannelImagesOutputs;
+  return resolveChannel(inputs, settings);
+}
+
+/** The last resolution, kept with a warning, while the registry is unreachable. */
+function staleResolution(
+  olds: ChannelImagesOutputs,
+  news: ChannelImagesInputs,
+  error: unknown,
+): ChannelImagesOutputs {
+  return {
+    ...news,
+    versionFingerprint: olds.versionFingerprint,
+    versionName: olds.versionName,
+    versionId: olds.versionId,
+    revokeAt: olds.revokeAt,
+    builds: olds.builds,
+    stale: true,
+    warning: staleWarning(
+      `channel "${olds.channel}" of bucket "${olds.bucket}"`,
+      olds.versionName,
+      error,
+    ),
+  };
+}
+
+function sameChannel(olds: Partial<ChannelImagesOutputs>, news: ChannelImagesInputs): boolean {
+  return (
+    olds.bucket === news.bucket &&
+    olds.channel === news.channel &&
+    JSON.stringify(olds.registry ?? {}) === JSON.stringify(news.registry ?? {})
+  );
 }
 
 /**
@@ -101,7 +149,7 @@ export const channelImagesProvider: pulumi.dynamic.ResourceProvider & ProviderSt
     this.settings = settingsFromConfig(req.config);
   },
 
-  async check(this: ProviderState, _olds: ChannelImagesInputs, news: ChannelImagesInputs) {
+  async check(this: ProviderState, olds: Partial<ChannelImagesOutputs>, news: ChannelImagesInputs) {
     const failures: pulumi.dynamic.CheckFailure[] = [];
     if (!news.bucket)
       failures.push({ property: 'bucket', reason: 'bucket is required, e.g. "runner-ubuntu".' });
@@ -112,9 +160,11 @@ export const channelImagesProvider: pulumi.dynamic.ResourceProvider & ProviderSt
     try {
       return { inputs: await resolveChannel(news, this.settings) };
     } catch (error) {
+      if (olds.versionId && mayUseStale(error, this.settings, olds, sameChannel(olds, news)))
+        return { inputs: staleResolution(olds as ChannelImagesOutputs, news, error) };
       return {
         inputs: news,
-        failures: [{ property: 'channel', reason: (error as Error).message }],
+        failures: [{ property: 'channel', reason: lookupFailure(error, this.settings) }],
       };
     }
   },
@@ -126,13 +176,15 @@ export const channelImagesProvider: pulumi.dynamic.ResourceProvider & ProviderSt
         olds.channel !== news.channel ||
         news.versionId === undefined ||
         olds.versionId !== news.versionId ||
-        olds.revokeAt !== news.revokeAt,
+        olds.revokeAt !== news.revokeAt ||
+        // Shows (and later clears) the stale warning on the resource.
+        (news.warning !== undefined && (olds.warning ?? '') !== news.warning),
     };
   },
 
   async create(this: ProviderState, inputs: ChannelImagesInputs) {
-    const outs = await resolveChannel(inputs, this.settings);
-    await recordConsumer(outs, this.settings);
+    const outs = await checked(inputs, this.settings);
+    if (!outs.stale) await recordConsumer(outs, this.settings);
     return { id: `${outs.bucket}/${outs.channel}`, outs };
   },
 
@@ -142,13 +194,23 @@ export const channelImagesProvider: pulumi.dynamic.ResourceProvider & ProviderSt
     _olds: ChannelImagesOutputs,
     news: ChannelImagesInputs,
   ) {
-    const outs = await resolveChannel(news, this.settings);
-    await recordConsumer(outs, this.settings);
+    const outs = await checked(news, this.settings);
+    if (!outs.stale) await recordConsumer(outs, this.settings);
     return { outs };
   },
 
+  /** Refresh: what the channel serves now, recorded like an update so `ingot drift` sees it. */
   async read(this: ProviderState, id: string, props: ChannelImagesOutputs) {
-    return { id, props: await resolveChannel(props, this.settings) };
+    let outs: ChannelImagesOutputs;
+    try {
+      outs = await resolveChannel(props, this.settings);
+    } catch (error) {
+      if (mayUseStale(error, this.settings, props, true))
+        return { id, props: staleResolution(props, props, error) };
+      throw error;
+    }
+    await recordConsumer(outs, this.settings);
+    return { id, props: outs };
   },
 
   async delete() {
@@ -184,6 +246,7 @@ export class ChannelImages extends pulumi.dynamic.Resource {
   declare readonly versionId: pulumi.Output<string>;
   declare readonly revokeAt: pulumi.Output<string>;
   declare readonly builds: pulumi.Output<ChannelBuild[]>;
+  declare readonly warning: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ChannelImagesArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -201,11 +264,15 @@ export class ChannelImages extends pulumi.dynamic.Resource {
         versionId: undefined,
         revokeAt: undefined,
         builds: undefined,
+        warning: undefined,
       },
       opts,
       'ingot',
       'ChannelImages',
     );
+    this.warning.apply((warning) => {
+      if (warning) void pulumi.log.warn(warning, this);
+    });
   }
 
   /** The image for a platform and region (and optionally component type / labels). */

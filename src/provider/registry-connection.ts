@@ -30,6 +30,12 @@ export interface ProviderSettings {
   projectId?: string;
   clientId?: string;
   clientSecret?: string;
+  /** Per-attempt timeout of a registry call, ms. */
+  timeoutMs?: number;
+  /** Total time of a registry call (attempts and waits), ms. */
+  deadlineMs?: number;
+  /** `ingot:allowStaleImages`: an unreachable registry lets an update keep the last images. */
+  allowStaleImages?: boolean;
 }
 
 /** Stack config keys the providers read (namespaced, so any project name works). */
@@ -39,17 +45,39 @@ export const CONFIG_KEYS = {
   projectId: 'ingot:projectId',
   clientId: 'ingot:registryClientId',
   clientSecret: 'ingot:registryClientSecret',
+  timeoutMs: 'ingot:registryTimeoutMs',
+  deadlineMs: 'ingot:registryDeadlineMs',
+  allowStaleImages: 'ingot:allowStaleImages',
 } as const;
+
+/** A whole number of milliseconds from the stack config (raw strings there), or a clear error. */
+function milliseconds(key: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(
+      `stack config ${key} is "${raw}": give a whole number of milliseconds, e.g. \`pulumi config set ${key} 10000\`.`,
+    );
+  return value;
+}
 
 export function settingsFromConfig(config: {
   get(key: string): string | undefined;
 }): ProviderSettings {
+  const stale = config.get(CONFIG_KEYS.allowStaleImages);
+  if (stale !== undefined && stale !== 'true' && stale !== 'false')
+    throw new Error(
+      `stack config ${CONFIG_KEYS.allowStaleImages} is "${stale}": use true or false (\`pulumi config set ${CONFIG_KEYS.allowStaleImages} true\`).`,
+    );
   return {
     url: config.get(CONFIG_KEYS.url),
     organizationId: config.get(CONFIG_KEYS.organizationId),
     projectId: config.get(CONFIG_KEYS.projectId),
     clientId: config.get(CONFIG_KEYS.clientId),
     clientSecret: config.get(CONFIG_KEYS.clientSecret),
+    timeoutMs: milliseconds(CONFIG_KEYS.timeoutMs, config.get(CONFIG_KEYS.timeoutMs)),
+    deadlineMs: milliseconds(CONFIG_KEYS.deadlineMs, config.get(CONFIG_KEYS.deadlineMs)),
+    allowStaleImages: stale === 'true',
   };
 }
 
@@ -64,13 +92,24 @@ export function registryClient(
   settings: ProviderSettings = {},
 ): RegistryClient {
   const env = process.env;
+  // Named in "check …" advice, so the message says where the URL the provider used comes from.
+  const registryUrlSource = inputs?.url
+    ? 'the resource input registry.url'
+    : env.INGOT_REGISTRY_URL
+      ? 'INGOT_REGISTRY_URL'
+      : env.HCP_API_ADDRESS
+        ? 'HCP_API_ADDRESS'
+        : `stack config ${CONFIG_KEYS.url}`;
   const options = {
     registryUrl: inputs?.url || env.INGOT_REGISTRY_URL || env.HCP_API_ADDRESS || settings.url,
+    registryUrlSource,
     organizationId: inputs?.organizationId || env.HCP_ORGANIZATION_ID || settings.organizationId,
     projectId: inputs?.projectId || env.HCP_PROJECT_ID || settings.projectId,
     clientId: env.HCP_CLIENT_ID || settings.clientId,
     clientSecret: env.HCP_CLIENT_SECRET || settings.clientSecret,
     credentialsFile: env.INGOT_CREDENTIALS_FILE,
+    timeoutMs: settings.timeoutMs,
+    deadlineMs: settings.deadlineMs,
   };
   // A string key: serialized closures cannot carry symbols.
   const store = globalThis as { __ingotRegistryClients?: Map<string, RegistryClient> };

@@ -16,6 +16,7 @@ import {
   type RegistryConnectionInputs,
 } from './registry-connection';
 import { consumerUrn } from './consumer-urn';
+import { lookupFailure, mayUseStale, staleWarning } from './stale-images';
 
 export type OnRevoked = 'fail' | 'warn';
 
@@ -64,8 +65,10 @@ export interface RegistryImageOutputs extends RegistryImageInputs {
   buildId: string;
   /** RFC 3339 when the version is (scheduled to be) revoked, else empty. */
   revokeAt: string;
-  /** A warning to show (scheduled revocation, or revoked with onRevoked "warn"), else empty. */
+  /** A warning to show (scheduled revocation, revoked with onRevoked "warn", stale), else empty. */
   warning: string;
+  /** Kept from the last resolution because the registry was unreachable (`ingot:allowStaleImages`). */
+  stale?: boolean;
 }
 
 /** The resolved fields: compared by `diff`, produced by `check`, `create`, `update`, `read`. */
@@ -148,6 +151,56 @@ async function resolve(
     buildId: image.build.id,
     revokeAt: version.revoke_at ?? '',
     warning,
+    stale: false,
+  };
+}
+
+/**
+ * What `check` resolved, applied as is: the channel may move between preview and update,
+ * and the update must do what the preview showed. Resolves only when `check` could not
+ * (inputs that were unknown then).
+ */
+async function checked(
+  inputs: RegistryImageInputs,
+  settings: ProviderSettings | undefined,
+): Promise<RegistryImageOutputs> {
+  const outs = inputs as Partial<RegistryImageOutputs>;
+  if (outs.externalIdentifier && !hasUnknown(...RESOLVED.map((k) => outs[k])))
+    return inputs as RegistryImageOutputs;
+  return resolve(inputs, settings);
+}
+
+/** Whether the last resolution answered the same question as `news` asks. */
+function sameQuery(olds: Partial<RegistryImageOutputs>, news: RegistryImageInputs): boolean {
+  return (
+    (['bucket', 'channel', 'platform', 'region', 'componentType', 'onRevoked'] as const).every(
+      (k) => olds[k] === news[k],
+    ) &&
+    (news.channel !== undefined || olds.versionFingerprint === news.versionFingerprint) &&
+    JSON.stringify(olds.labels ?? {}) === JSON.stringify(news.labels ?? {}) &&
+    JSON.stringify(olds.registry ?? {}) === JSON.stringify(news.registry ?? {})
+  );
+}
+
+/** The last resolution, kept with a warning, while the registry is unreachable. */
+function staleResolution(
+  olds: RegistryImageOutputs,
+  news: RegistryImageInputs,
+  error: unknown,
+): RegistryImageOutputs {
+  const resolved = Object.fromEntries(RESOLVED.map((k) => [k, olds[k]])) as Pick<
+    RegistryImageOutputs,
+    (typeof RESOLVED)[number]
+  >;
+  return {
+    ...news,
+    ...resolved,
+    stale: true,
+    warning: staleWarning(
+      `image ${olds.externalIdentifier} of bucket "${olds.bucket}"`,
+      olds.versionName,
+      error,
+    ),
   };
 }
 
@@ -162,7 +215,7 @@ export const registryImageProvider: pulumi.dynamic.ResourceProvider & ProviderSt
     this.settings = settingsFromConfig(req.config);
   },
 
-  async check(this: ProviderState, _olds: RegistryImageInputs, news: RegistryImageInputs) {
+  async check(this: ProviderState, olds: Partial<RegistryImageOutputs>, news: RegistryImageInputs) {
     const failures = validate(news);
     if (
       failures.length > 0 ||
@@ -180,12 +233,14 @@ export const registryImageProvider: pulumi.dynamic.ResourceProvider & ProviderSt
     try {
       return { inputs: await resolve(news, this.settings) };
     } catch (error) {
+      if (olds.externalIdentifier && mayUseStale(error, this.settings, olds, sameQuery(olds, news)))
+        return { inputs: staleResolution(olds as RegistryImageOutputs, news, error) };
       return {
         inputs: news,
         failures: [
           {
             property: news.channel ? 'channel' : 'versionFingerprint',
-            reason: (error as Error).message,
+            reason: lookupFailure(error, this.settings),
           },
         ],
       };
@@ -205,8 +260,8 @@ export const registryImageProvider: pulumi.dynamic.ResourceProvider & ProviderSt
   },
 
   async create(this: ProviderState, inputs: RegistryImageInputs) {
-    const outs = await resolve(inputs, this.settings);
-    await recordConsumer(outs, this.settings);
+    const outs = await checked(inputs, this.settings);
+    if (!outs.stale) await recordConsumer(outs, this.settings);
     return {
       id: `${outs.bucket}/${outs.channel ?? outs.versionFingerprint}/${outs.platform}/${outs.region}`,
       outs,
@@ -219,13 +274,23 @@ export const registryImageProvider: pulumi.dynamic.ResourceProvider & ProviderSt
     _olds: RegistryImageOutputs,
     news: RegistryImageInputs,
   ) {
-    const outs = await resolve(news, this.settings);
-    await recordConsumer(outs, this.settings);
+    const outs = await checked(news, this.settings);
+    if (!outs.stale) await recordConsumer(outs, this.settings);
     return { outs };
   },
 
+  /** Refresh: what the channel serves now, recorded like an update so `ingot drift` sees it. */
   async read(this: ProviderState, id: string, props: RegistryImageOutputs) {
-    return { id, props: await resolve(props, this.settings) };
+    let outs: RegistryImageOutputs;
+    try {
+      outs = await resolve(props, this.settings);
+    } catch (error) {
+      if (mayUseStale(error, this.settings, props, true))
+        return { id, props: staleResolution(props, props, error) };
+      throw error;
+    }
+    await recordConsumer(outs, this.settings);
+    return { id, props: outs };
   },
 
   async delete() {

@@ -53,6 +53,7 @@ describe('resolveConnection', () => {
       projectId: 'proj-1',
       timeoutMs: 10_000,
       maxRetries: 3,
+      deadlineMs: 30_000,
       registryUrlSource: 'INGOT_REGISTRY_URL',
     } satisfies Connection);
   });
@@ -266,6 +267,15 @@ describe('resolveConnection', () => {
     assert.match(error.problems[4], /maxRetries must be a whole number ≥ 0, got 1.5/);
     assert.ok(!error.message.includes(SECRET), error.message);
     assert.ok(!JSON.stringify(error.problems).includes(SECRET));
+  });
+
+  it('deadlineMs bounds a whole call: at least timeoutMs, and 30 s or timeoutMs by default', () => {
+    assert.equal(resolveConnection({ timeoutMs: 60_000 }, ENV).deadlineMs, 60_000);
+    assert.equal(resolveConnection({ timeoutMs: 500, deadlineMs: 2_000 }, ENV).deadlineMs, 2_000);
+    const error = configError(() => resolveConnection({ timeoutMs: 500, deadlineMs: 100 }, ENV));
+    assert.deepEqual(error.problems, [
+      "deadlineMs must be at least timeoutMs (500), got 100: it bounds a call's attempts together.",
+    ]);
   });
 
   it('a credentials file that cannot be read is a problem naming the file, reported with the others', () => {

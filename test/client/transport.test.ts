@@ -104,6 +104,7 @@ function connectionTo(url: string, overrides: Partial<Connection> = {}): Connect
     projectId: 'proj-1',
     timeoutMs: 5_000,
     maxRetries: 3,
+    deadlineMs: 30_000,
     ...overrides,
   };
 }

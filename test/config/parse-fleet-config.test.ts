@@ -98,6 +98,7 @@ describe('stack configuration', () => {
           pool({ name: 'win-arm', os: 'windows', arch: 'arm64' }),
           pool({ name: 'bad-size', size: 'huge' }),
           pool({ name: 'counts', min: 5, max: 2 }),
+          // Spot VMs on GCP are accepted (provisioningModel SPOT): no problem at [4].
           pool({ name: 'gcp-spot', cloud: 'gcp', regions: ['us-west2'], spot: true }),
           pool({ name: 'far', regions: ['ap-south-1'] }),
           pool({ name: 'far', regions: ['us-west-2'] }),
@@ -112,7 +113,6 @@ describe('stack configuration', () => {
       /ingot-fleet:pools\[1\]\.arch: aws offers no windows runners on arm64: use arch x64\./,
       /ingot-fleet:pools\[2\]\.size: "huge" is not one of small, medium, large, xlarge\./,
       /ingot-fleet:pools\[3\]\.min: 5 is above max \(2\); make min ≤ desired ≤ max\./,
-      /ingot-fleet:pools\[4\]\.spot: spot applies to AWS pools only/,
       /ingot-fleet:pools\[5\]\.regions\[0\]: no network for aws region ap-south-1: add network\.aws\["ap-south-1"\]/,
       /ingot-fleet:pools\[6\]\.name: "far" is already the name of pools\[5\]/,
       /ingot-fleet:github\.registrationSecret\.aws: is required because a pool runs on aws/,
@@ -209,6 +209,12 @@ describe('stack configuration', () => {
         },
       }),
     );
+    const mac = problemsOf(
+      rawConfig({ sizes: { aws: { macos: { arm64: { large: ['m7g.metal'] } } } } }),
+    );
+    assert.deepEqual(mac, [
+      'ingot-fleet:sizes.aws.macos.arm64.large: "m7g.metal" is not offered as an EC2 Mac dedicated host type; macOS runs only on mac*.metal hosts, e.g. [mac2.metal] (Apple M1), [mac2-m2.metal], [mac2-m2pro.metal] or [mac-m4pro.metal].',
+    ]);
     assert.deepEqual(problems, [
       'ingot-fleet:sizes.aws.ubuntu.x64.large: "m7g.2xlarge" runs arm64, not x64; move it to the arm64 row.',
       'ingot-fleet:sizes.aws.windows.arm64: aws offers no windows runners on arm64; remove this entry.',
@@ -249,11 +255,6 @@ describe('stack configuration', () => {
     const breakages: [string, Record<string, unknown>, RegExp][] = [
       ['os', { os: 'solaris' }, /\.os: "solaris" is not one of/],
       ['size', { size: 'tiny' }, /\.size: "tiny" is not one of/],
-      [
-        'spot on gcp',
-        { cloud: 'gcp', regions: ['us-west2'], spot: true },
-        /\.spot: spot applies to AWS pools only/,
-      ],
       [
         'mac spot',
         { os: 'macos', desired: 1, max: undefined, spot: true },

@@ -18,16 +18,21 @@ import {
 async function build(
   pool: PoolConfig,
   network = awsNetwork,
+  opts: pulumi.ComponentResourceOptions = {},
 ): Promise<{ engine: FleetEngine; runners: AwsRunnerPool }> {
   const engine = componentEngine();
-  const runners = new AwsRunnerPool(pool.name, {
-    pool,
-    environment: 'prod',
-    images: fakeImages(),
-    github: GITHUB,
-    providers: providersFor('aws', pool.regions),
-    networks: Object.fromEntries(pool.regions.map((r) => [r, network(r)])),
-  });
+  const runners = new AwsRunnerPool(
+    pool.name,
+    {
+      pool,
+      environment: 'prod',
+      images: fakeImages(),
+      github: GITHUB,
+      providers: providersFor('aws', pool.regions),
+      networks: Object.fromEntries(pool.regions.map((r) => [r, network(r)])),
+    },
+    opts,
+  );
   await resolved(runners.groups.map((g) => g.names));
   await settle();
   return { engine, runners };
@@ -125,7 +130,10 @@ describe('AwsRunnerPool: Ubuntu and Windows on Auto Scaling groups', () => {
       });
       assert.equal(asg.capacityRebalance, true);
       assert.equal(asg.instanceRefresh.strategy, 'Rolling');
-      assert.equal(asg.instanceRefresh.preferences.minHealthyPercentage, 80);
+      // A group that may be 1–2 instances launches before it terminates (AWS's default
+      // maximum of 100 % would take it to zero): 100 % kept, up to 200 % during a refresh.
+      assert.equal(asg.instanceRefresh.preferences.minHealthyPercentage, 100);
+      assert.equal(asg.instanceRefresh.preferences.maxHealthyPercentage, 200);
       assert.equal(asg.instanceRefresh.preferences.skipMatching, true);
     }
   });
@@ -238,6 +246,61 @@ describe('AwsRunnerPool: macOS on dedicated hosts', () => {
       engine.ofType('aws:ec2/dedicatedHost:DedicatedHost').map((h) => h.inputs.availabilityZone),
       ['us-west-2a', 'us-west-2b', 'us-west-2c', 'us-west-2a'],
     );
+  });
+
+  it('host zones do not follow the order of the subnets (a reordered network stack output moves no host)', async () => {
+    const mac = (n: number) =>
+      poolConfig({
+        cloud: 'aws',
+        os: 'macos',
+        name: `mac-order-${n}`,
+        regions: ['us-west-2'],
+        desired: 4,
+        min: 4,
+        max: 4,
+      });
+    const zonesOf = (engine: FleetEngine) =>
+      engine.ofType('aws:ec2/dedicatedHost:DedicatedHost').map((h) => h.inputs.availabilityZone);
+    const asListed = zonesOf((await build(mac(1))).engine);
+    const reordered = (region: string) => {
+      const network = awsNetwork(region);
+      return { ...network, subnets: [network.subnets[2], network.subnets[0], network.subnets[1]] };
+    };
+    assert.deepEqual(zonesOf((await build(mac(1), reordered)).engine), asListed);
+    assert.deepEqual(asListed, ['us-west-2a', 'us-west-2b', 'us-west-2c', 'us-west-2a']);
+  });
+
+  it('user data changes never stop/start a Mac instance; a host keeps the zone it was allocated in', async () => {
+    // Resource options do not reach the mocks: a transformation sees them as the engine would.
+    const seen: { type: string; name: string; opts: pulumi.CustomResourceOptions }[] = [];
+    const record: pulumi.ResourceTransformation = (args) => {
+      seen.push({
+        type: args.type,
+        name: args.name,
+        opts: args.opts as pulumi.CustomResourceOptions,
+      });
+      return undefined;
+    };
+    await build(
+      poolConfig({
+        cloud: 'aws',
+        os: 'macos',
+        name: 'mac-opts',
+        regions: ['us-west-2'],
+        desired: 2,
+        min: 2,
+        max: 2,
+      }),
+      awsNetwork,
+      { transformations: [record] },
+    );
+    const instances = seen.filter((r) => r.type === 'aws:ec2/instance:Instance');
+    const hosts = seen.filter((r) => r.type === 'aws:ec2/dedicatedHost:DedicatedHost');
+    assert.equal(instances.length, 2);
+    assert.equal(hosts.length, 2);
+    for (const instance of instances)
+      assert.deepEqual(instance.opts.ignoreChanges, ['userData', 'userDataBase64']);
+    for (const host of hosts) assert.deepEqual(host.opts.ignoreChanges, ['availabilityZone']);
   });
 
   it("zones: chosen letters, else the subnets' zones; a zone without a subnet is an error naming what exists", () => {

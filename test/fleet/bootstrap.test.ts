@@ -296,6 +296,30 @@ describe('runner boot scripts', () => {
       /finally \{\n\s+Write-Output 'ingot-runner: finished, powering off'\n\s+Stop-Computer -Force\n\}/,
     );
     assert.match(aws, /PowerShell\\7\\pwsh\.exe/);
+    // Jobs run as a dedicated local user in Users only, never SYSTEM or an administrator:
+    // the runner is a service under that account (actions/runner's config.cmd flags
+    // --runasservice, --windowslogonaccount, --windowslogonpassword; see
+    // src/Runner.Common/Constants.cs), and the script waits for it instead of run.cmd.
+    assert.match(aws, /\$RunnerUser = 'ingot-runner'/);
+    assert.match(aws, /\$computer\.Create\('User', \$RunnerUser\)/);
+    assert.match(aws, /\[ADSI\]"WinNT:\/\/\$env:COMPUTERNAME\/Users,group"\)\.Add/);
+    assert.doesNotMatch(aws, /Administrators/);
+    assert.match(aws, /icacls \$RunnerDir \/grant "\$\(\$RunnerUser\):\(OI\)\(CI\)M"/);
+    assert.match(
+      aws,
+      /--runasservice --windowslogonaccount "\.\\\$RunnerUser" --windowslogonpassword \$password\n/,
+    );
+    assert.doesNotMatch(aws, /run\.cmd/);
+    assert.match(
+      aws,
+      /Get-Service -Name 'actions\.runner\.\*' \| Where-Object Status -ne 'Stopped'/,
+    );
+    // The password is never written anywhere (runner.log gets the script's output).
+    assert.doesNotMatch(
+      aws,
+      /Write-\w+ .*\$password|\$password.*(Out-File|Set-Content|Add-Content)/,
+    );
+    assert.match(aws, /Remove-Variable token, password/);
     assert.equal(aws.match(/^'@$/gm)?.length, 1, 'one here-string terminator');
     assert.doesNotMatch(aws, /#!\/bin\/bash/);
     const gcp = bootstrapScript(

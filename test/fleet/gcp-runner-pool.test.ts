@@ -92,6 +92,8 @@ describe('GcpRunnerPool', () => {
         ],
         ['PROACTIVE', 'REPLACE', 3, 0],
       );
+      // The old template is deleted only once every VM runs the new one.
+      assert.deepEqual([mig.waitForInstances, mig.waitForInstancesStatus], [true, 'UPDATED']);
       const autoscaler = named(engine, `lin-${region}-autoscaler`).inputs;
       assert.equal(autoscaler.region, region);
       assert.match(
@@ -148,5 +150,31 @@ describe('GcpRunnerPool', () => {
     assert.ok(mig.baseInstanceName.length <= 10, mig.baseInstanceName);
     const account = win.ofType('gcp:serviceaccount/account:Account')[0].inputs.accountId;
     assert.match(account, /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
+  });
+
+  it('host maintenance per machine series: N2 live-migrates, Arm T2A terminates (no live migration)', async () => {
+    const lin = named(engine, `lin-${pool.regions[0]}-template`).inputs;
+    assert.equal(lin.machineType, 'n2-standard-4');
+    assert.deepEqual(lin.scheduling, { onHostMaintenance: 'MIGRATE', automaticRestart: true });
+    const arm = await build(
+      poolConfig({ cloud: 'gcp', os: 'ubuntu', arch: 'arm64', name: 'arm', regions: ['us-west2'] }),
+    );
+    const t = named(arm, 'arm-us-west2-template').inputs;
+    assert.match(t.machineType, /^t2a-/);
+    assert.deepEqual(t.scheduling, { onHostMaintenance: 'TERMINATE', automaticRestart: true });
+  });
+
+  it('spot: Spot VMs, terminated on maintenance, not restarted, deleted on preemption so the group makes a fresh runner', async () => {
+    const spot = await build(
+      poolConfig({ cloud: 'gcp', os: 'ubuntu', name: 'cheap', spot: true, regions: ['us-west2'] }),
+    );
+    const t = named(spot, 'cheap-us-west2-template').inputs;
+    assert.deepEqual(t.scheduling, {
+      provisioningModel: 'SPOT',
+      preemptible: true,
+      onHostMaintenance: 'TERMINATE',
+      automaticRestart: false,
+      instanceTerminationAction: 'DELETE',
+    });
   });
 });

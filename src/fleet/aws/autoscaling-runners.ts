@@ -11,17 +11,31 @@ export type AwsAutoscalingRunnersArgs = AwsRegionRunnersArgs;
 export const RUNNER_WARMUP_SECONDS = 300;
 
 /**
+ * Instance refresh bounds. AWS's default maximum of 100 % makes a refresh terminate
+ * before it launches; on a group that can be 1–2 instances, 90 % then means zero runners.
+ * A maximum above 100 % launches replacements first. AWS allows at most 100 points
+ * between minimum and maximum, so small groups (min ≤ 2) keep 100 % and may reach 200 %.
+ */
+export function refreshHealth(
+  minSize: number,
+  minHealthyPercent: number,
+): { minHealthyPercentage: number; maxHealthyPercentage: number } {
+  const min = minSize <= 2 ? Math.max(minHealthyPercent, 100) : minHealthyPercent;
+  return { minHealthyPercentage: min, maxHealthyPercentage: Math.min(200, min + 100) };
+}
+
+/**
  * Ubuntu or Windows runners in one region: a launch template (the registry's image for
  * the region, IMDSv2 only, encrypted gp3 root volume, no public IP, egress-only
  * security group, the runners' instance profile, a boot script that registers one
  * ephemeral runner and powers off — which terminates the instance) and an Auto Scaling
  * group over the size's instance types, spot or on-demand. A new image makes a new
  * launch template version; the group's instance refresh then rolls it out gradually,
- * keeping `minHealthyPercent` of the group in service. With the scaler (`args.scaler`)
- * the group starts at `min` and the scaler owns its size; new instances are protected
- * from the group's own scale-in (the scaler removes only instances it chose, never a
- * busy runner) and wait in a launch lifecycle hook until the scaler has written their
- * JIT configuration (abandoned if it never does).
+ * launching replacements before terminating (see {@link refreshHealth}). With the scaler
+ * (`args.scaler`) the group starts at `min` and the scaler owns its size; new instances
+ * are protected from the group's own scale-in (the scaler removes only instances it
+ * chose, never a busy runner) and wait in a launch lifecycle hook until the scaler has
+ * written their JIT configuration (abandoned if it never does).
  */
 export class AwsAutoscalingRunners extends pulumi.ComponentResource {
   readonly securityGroup: aws.ec2.SecurityGroup;
@@ -140,7 +154,7 @@ export class AwsAutoscalingRunners extends pulumi.ComponentResource {
         instanceRefresh: {
           strategy: 'Rolling',
           preferences: {
-            minHealthyPercentage: pool.minHealthyPercent,
+            ...refreshHealth(pool.min, pool.minHealthyPercent),
             instanceWarmup: String(RUNNER_WARMUP_SECONDS),
             skipMatching: true,
             scaleInProtectedInstances: 'Wait',

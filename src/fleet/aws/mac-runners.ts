@@ -7,10 +7,14 @@ import { instanceTags, validateRegionArgs, type AwsRegionRunnersArgs } from './r
 /** Arguments of {@link AwsMacRunners}: one region of a macOS pool. */
 export type AwsMacRunnersArgs = AwsRegionRunnersArgs;
 
-/** The availability zones hosts go to: the pool's zone letters, else the subnets' zones. */
+/**
+ * The availability zones hosts go to: the pool's zone letters, else the subnets' zones
+ * sorted by name — never the network stack's subnet order, which may change without
+ * meaning anything (and a host moved to another zone is a new host, billed 24 h more).
+ */
 export function macZones(network: AwsRegionNetwork, region: string, letters?: string[]): string[] {
   if (letters && letters.length > 0) return letters.map((letter) => `${region}${letter}`);
-  return [...new Set(network.subnets.map((s) => s.zone))];
+  return [...new Set(network.subnets.map((s) => s.zone))].sort();
 }
 
 /** The first subnet of the network in `zone`, or an error naming what exists. */
@@ -31,7 +35,8 @@ export function subnetInZone(network: AwsRegionNetwork, zone: string): string {
  * image for the region, IMDSv2, encrypted root volume, no public IP). The image is an
  * input of the instances only: a new image replaces instances (each one deleted first,
  * since its host holds one instance), never hosts — a host is billed for at least 24
- * hours from its allocation. Never spot.
+ * hours from its allocation. User data changes never touch a running instance (see
+ * below). Host zones do not follow the subnets' order. Never spot.
  */
 export class AwsMacRunners extends pulumi.ComponentResource {
   readonly securityGroup: aws.ec2.SecurityGroup;
@@ -64,7 +69,9 @@ export class AwsMacRunners extends pulumi.ComponentResource {
           hostRecovery: 'off',
           tags: { Name: `${name}-host-${i}`, ...args.tags },
         },
-        child,
+        // A host's zone is recorded in the state at allocation: a subnet added in another
+        // zone later changes the round-robin, never an allocated host.
+        { ...child, ignoreChanges: ['availabilityZone'] },
       );
       const instance = new aws.ec2.Instance(
         `${name}-mac-${i}`,
@@ -95,7 +102,10 @@ export class AwsMacRunners extends pulumi.ComponentResource {
           tags: instanceTags(`${name}-mac-${i}`, args),
           volumeTags: args.tags,
         },
-        { ...child, deleteBeforeReplace: true },
+        // Changing user data stops and starts a Mac instance (a host scrub, hours on Apple
+        // silicon), and ec2-macos-init runs user data once per instance anyway: new user
+        // data reaches the next instance an image rollout creates.
+        { ...child, deleteBeforeReplace: true, ignoreChanges: ['userData', 'userDataBase64'] },
       );
       this.hosts.push(host);
       this.instances.push(instance);

@@ -2,10 +2,16 @@ import { RUNNER_DIRS, type BootstrapSpec } from './bootstrap-spec';
 import { psJitFunctions } from './jit';
 import { psQuote } from './quote';
 
+/** The local account jobs run as: not an administrator, not SYSTEM. */
+export const WINDOWS_RUNNER_USER = 'ingot-runner';
+
 /**
  * The runner script proper, for PowerShell 7 (the Windows runner image ships it; RSA
  * PEM import needs .NET 5+): read the GitHub App from the secret, sign a JWT, get a
- * registration token, register one ephemeral runner, run one job, power off.
+ * registration token, register one ephemeral runner as a Windows service that runs as a
+ * dedicated unprivileged local user (boot scripts run as SYSTEM; jobs must not), wait
+ * for its one job, power off. The secret and the registration stay with SYSTEM: the
+ * runner user can modify only the runner directory.
  */
 function runnerScript(spec: BootstrapSpec): string {
   if (spec.jit) return jitRunnerScript(spec);
@@ -23,6 +29,7 @@ $RunnerLabels = ${psQuote(spec.labels.join(','))}
 $RunnerPrefix = ${psQuote(spec.namePrefix)}
 $RunnerDir = ${psQuote(RUNNER_DIRS.windows)}
 $SecretName = ${psQuote(spec.secret.name)}
+$RunnerUser = ${psQuote(WINDOWS_RUNNER_USER)}
 
 function Read-RegistrationSecret {
   ${readSecret}
@@ -59,15 +66,41 @@ function Get-RegistrationToken {
   (Invoke-GitHubPost $access "/orgs/$GithubOrg/actions/runners/registration-token").token
 }
 
+# A member of Users only, with a random password no one sees (it is never written out):
+# the account exists for this VM's one job. ADSI works from PowerShell 7 without the
+# Windows PowerShell LocalAccounts module.
+function New-RunnerUser {
+  $bytes = [byte[]]::new(30)
+  [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
+  $password = 'Ig1!' + [Convert]::ToBase64String($bytes)
+  $computer = [ADSI]"WinNT://$env:COMPUTERNAME,computer"
+  $user = $computer.Create('User', $RunnerUser)
+  $user.SetPassword($password)
+  $user.Put('Description', 'Ingot GitHub Actions runner (unprivileged)')
+  $user.SetInfo()
+  ([ADSI]"WinNT://$env:COMPUTERNAME/Users,group").Add("WinNT://$env:COMPUTERNAME/$RunnerUser,user")
+  & icacls $RunnerDir /grant "$($RunnerUser):(OI)(CI)M" /T /Q | Out-Null
+  if ($LASTEXITCODE -ne 0) { throw "icacls exited with $LASTEXITCODE" }
+  $password
+}
+
 try {
   $token = Get-RegistrationToken
+  $password = New-RunnerUser
   Set-Location $RunnerDir
+  # --runasservice with a logon account: config.cmd installs the runner service under
+  # that account (granting it "log on as a service") and starts it.
   & .\\config.cmd --unattended --ephemeral --disableupdate --replace --no-default-labels \`
     --labels $RunnerLabels --runnergroup $RunnerGroup --url "$GithubUrl/$GithubOrg" \`
-    --token $token --name "$RunnerPrefix-$env:COMPUTERNAME" --work _work
+    --token $token --name "$RunnerPrefix-$env:COMPUTERNAME" --work _work \`
+    --runasservice --windowslogonaccount ".\\$RunnerUser" --windowslogonpassword $password
   if ($LASTEXITCODE -ne 0) { throw "config.cmd exited with $LASTEXITCODE" }
-  Remove-Variable token
-  & .\\run.cmd
+  Remove-Variable token, password
+  # An ephemeral runner's service stops once its job is done (the listener exits with 0).
+  do {
+    Start-Sleep -Seconds 15
+    $running = @(Get-Service -Name 'actions.runner.*' | Where-Object Status -ne 'Stopped')
+  } while ($running.Count -gt 0)
 } catch {
   Write-Output "ingot-runner: $_"
 } finally {

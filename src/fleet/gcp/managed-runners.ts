@@ -4,6 +4,7 @@ import type { GcpRegionNetwork, PoolConfig } from '../../config/fleet-config';
 import { GCP_SCALER_METADATA } from '../bootstrap/jit';
 import { fitName } from '../naming';
 import { gcpGroupName } from '../scaler/pool-scaler-args';
+import { runnerScheduling } from './scheduling';
 
 /** Arguments of {@link GcpManagedRunners}: one region of a GCP pool. */
 export interface GcpManagedRunnersArgs {
@@ -40,9 +41,10 @@ export const GCP_READY_SECONDS = 120;
  * no external IP unless the pool asks, the pool's service account, a startup script —
  * `windows-startup-script-ps1` on Windows — that registers one ephemeral runner and
  * powers off, after which the group recreates the VM), a regional managed instance
- * group with a proactive rolling update (surge first, never below size) and an
- * autoscaler bounded by the pool's min and max — or, with the scaler, no autoscaler: the
- * scaler sizes the group from queued jobs and removes only VMs it chose.
+ * group with a proactive rolling update (surge first, never below size) that `pulumi up`
+ * waits for, and an autoscaler bounded by the pool's min and max — or, with the scaler,
+ * no autoscaler: the scaler sizes the group from queued jobs and removes only VMs it
+ * chose. Spot pools run Spot VMs.
  */
 export class GcpManagedRunners extends pulumi.ComponentResource {
   readonly template: gcp.compute.InstanceTemplate;
@@ -116,7 +118,7 @@ export class GcpManagedRunners extends pulumi.ComponentResource {
               }
             : {}),
         },
-        scheduling: { automaticRestart: true, onHostMaintenance: 'MIGRATE' },
+        scheduling: runnerScheduling(pool.instanceTypes[0], pool.spot),
         labels: args.labelsForResources,
         tags: ['ingot-runner'],
       },
@@ -146,7 +148,11 @@ export class GcpManagedRunners extends pulumi.ComponentResource {
           maxUnavailableFixed: 0,
           minReadySec: GCP_READY_SECONDS,
         },
-        waitForInstances: false,
+        // `pulumi up` waits until every VM runs the new template: only then may the old
+        // template go (deleting a template a rollout still uses fails with
+        // resourceInUseByAnotherResource).
+        waitForInstances: true,
+        waitForInstancesStatus: 'UPDATED',
       },
       { ...child, ignoreChanges: ['targetSize'] },
     );
