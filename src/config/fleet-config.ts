@@ -23,6 +23,12 @@ export interface FleetConfig {
   /** The size table with the stack's overrides applied. */
   sizes: SizeTable;
   pools: PoolConfig[];
+  /**
+   * The image factory's stack (`images/`, project `ingot-images`), read through a
+   * StackReference: the buckets it builds, and the channel it assigns. Absent: the fleet
+   * still checks its channels, and names `pulumi up -C images -s dev` as the fix.
+   */
+  imageFactory?: { stack: string; channel: string };
 }
 
 /** Where the image registry is (not who we are to it: see `credentials`). */
