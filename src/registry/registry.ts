@@ -6,6 +6,7 @@ import { BuildService } from './service/build-service';
 import { applyDueRollbacks } from './service/channel-resolution';
 import { ChannelService } from './service/channel-service';
 import { ConsumerService } from './service/consumer-service';
+import { HoldService } from './service/hold-service';
 import { ImportService } from './service/import-service';
 import { ProjectService } from './service/project-service';
 import { RegistryContext } from './service/context';
@@ -24,6 +25,7 @@ export class Registry {
   readonly ancestry: AncestryService;
   readonly search: SearchService;
   readonly consumers: ConsumerService;
+  readonly holds: HoldService;
   readonly imports: ImportService;
   readonly projects: ProjectService;
 
@@ -40,6 +42,7 @@ export class Registry {
     this.ancestry = new AncestryService(this.ctx);
     this.search = new SearchService(this.ctx);
     this.consumers = new ConsumerService(this.ctx);
+    this.holds = new HoldService(this.ctx, this.channels);
     this.imports = new ImportService(this.ctx, this.buckets);
     this.projects = new ProjectService(this.ctx, this.auth);
   }

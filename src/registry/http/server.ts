@@ -17,6 +17,7 @@ import { callerIdentityRoutes } from './routes/caller-identity';
 import { channelRoutes } from './routes/channels';
 import { discoveryRoutes } from './routes/discovery';
 import { importRoutes } from './routes/import';
+import { holdRoutes } from './routes/holds';
 import { ingotRoutes } from './routes/ingot';
 import { oauthRoutes } from './routes/oauth';
 import { projectRoutes } from './routes/projects';
@@ -144,6 +145,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   channelRoutes(app, registry);
   discoveryRoutes(app, registry);
   ingotRoutes(app, registry);
+  holdRoutes(app, registry);
   importRoutes(app, registry);
   projectRoutes(app, registry);
   callerIdentityRoutes(app);
