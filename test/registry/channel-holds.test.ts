@@ -176,7 +176,7 @@ describeEachEngine('channel holds and the staging fleet soak', (get) => {
     const r = get();
     const release = await ingot(['channels', 'release', bucket, 'prod']);
     assert.equal(release.status, 0, release.stderr);
-    assert.equal((await r.api('GET', hold('prod'))).status, 404);
+    assert.deepEqual(await r.ok('GET', hold('prod')), {}, 'not held');
     const again = await ingot(['channels', 'release', bucket, 'prod']);
     assert.notEqual(again.status, 0);
     assert.match(

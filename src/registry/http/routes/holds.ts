@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry';
 import { DURATION_PATTERN, parseDuration } from '../../duration';
-import { NotFoundError } from '../../errors';
 import type { ChannelHold } from '../../service/hold-service';
 import { actorOf, scopeOf } from '../auth';
 import { INGOT_PREFIX, type App } from '../app-types';
@@ -108,22 +107,16 @@ export function holdRoutes(app: App, registry: Registry): void {
     {
       schema: {
         tags: ['ingot'],
-        summary: "A channel's active hold (404 when it is not held)",
+        summary: "A channel's active hold (no `hold` when it is not held)",
         params: ChannelParams,
-        response: withErrors({ 200: Type.Object({ hold: HoldSchema }) }),
+        response: withErrors({ 200: Type.Object({ hold: Type.Optional(HoldSchema) }) }),
       },
       config: { access: 'viewer' },
     },
     async (request) => {
       const { bucket_name, channel_name } = request.params;
       const hold = await registry.holds.get(scopeOf(request), bucket_name, channel_name);
-      if (!hold)
-        throw new NotFoundError(
-          'hold',
-          `${bucket_name}/${channel_name}`,
-          'the channel is not held.',
-        );
-      return { hold: present(channel_name, hold) };
+      return hold ? { hold: present(channel_name, hold) } : {};
     },
   );
 
