@@ -2,7 +2,12 @@
 # Promotes every bucket from one channel to another when the source has held a valid
 # version long enough: the hourly staging → prod job, and a manual one-bucket dispatch.
 #
-#   scripts/promote.sh --from staging --to prod --soak 24h [--bucket B]... [--reason TEXT]
+#   scripts/promote.sh --from staging --to prod --soak 24h [--soak-consumer PROJECT/STACK]
+#                      [--bucket B]... [--reason TEXT] [--dry-run]
+#
+# --soak-consumer counts the soak from when that stack (the staging fleet) first ran the
+# version; --dry-run changes nothing and writes the buckets that are due as `promoted=`.
+# A held target channel is reported (who holds it and why) and skipped: not a failure.
 #
 # Registry connection from the environment (INGOT_REGISTRY_URL, HCP_CLIENT_ID,
 # HCP_CLIENT_SECRET, HCP_ORGANIZATION_ID, HCP_PROJECT_ID). Buckets default to every
@@ -13,11 +18,11 @@ set -euo pipefail
 # INGOT overrides how the CLI is run (tests run it from source). Not `npx ingot`: npm
 # packs and rebuilds this package on every npx of its own bin.
 read -r -a ingot <<<"${INGOT:-node $(dirname "$0")/../bin/ingot.js}"
-from="" to="" soak="" reason=""
+from="" to="" soak="" reason="" consumer="" dry_run=""
 buckets=()
 
 usage() {
-  echo "usage: $0 --from CHANNEL --to CHANNEL [--soak DURATION] [--bucket NAME]... [--reason TEXT]" >&2
+  echo "usage: $0 --from CHANNEL --to CHANNEL [--soak DURATION] [--soak-consumer PROJECT/STACK] [--bucket NAME]... [--reason TEXT] [--dry-run]" >&2
   exit 2
 }
 
@@ -28,6 +33,8 @@ while [ $# -gt 0 ]; do
     --soak) soak="${2:-}"; shift 2 ;;
     --bucket) buckets+=("${2:-}"); shift 2 ;;
     --reason) reason="${2:-}"; shift 2 ;;
+    --soak-consumer) consumer="${2:-}"; shift 2 ;;
+    --dry-run) dry_run=1; shift ;;
     *) usage ;;
   esac
 done
@@ -45,6 +52,8 @@ failed=0
 for bucket in "${buckets[@]}"; do
   args=(channels promote "$bucket" --from "$from" --to "$to")
   [ -n "$soak" ] && args+=(--soak "$soak")
+  [ -n "$consumer" ] && args+=(--soak-consumer "$consumer")
+  [ -n "$dry_run" ] && args+=(--dry-run)
   set +e
   output="$("${ingot[@]}" "${args[@]}" 2>&1)"
   status=$?
@@ -52,9 +61,10 @@ for bucket in "${buckets[@]}"; do
   case "$status" in
     0)
       echo "$bucket: $output${reason:+ (reason: $reason)}"
-      case "$output" in Promoted*) promoted+=("$bucket") ;; esac
+      case "$output" in Promoted* | "Would promote"*) promoted+=("$bucket") ;; esac
       ;;
     3) echo "$bucket: not due: ${output#ingot: }" ;;
+    5) echo "$bucket: HELD: ${output#ingot: }" ;;
     *)
       echo "$bucket: FAILED: ${output#ingot: }" >&2
       failed=1

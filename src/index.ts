@@ -1,15 +1,10 @@
 /**
- * The runner-fleet Pulumi program (`pulumi stack select dev && pulumi up`). Its exports
- * are the stack outputs other teams read with `StackReference` (see docs/fleet.md). A stack
- * whose config has `images` also runs the golden-image pipeline (dev builds and assigns
- * `dev`; see docs/images.md).
+ * The runner-fleet Pulumi program (`pulumi stack select dev && pulumi up`): consumes the
+ * registry channel of the stack's environment, never builds images (the image factory,
+ * images/ project ingot-images, does). Its exports are the stack outputs other teams read
+ * with `StackReference` (see docs/fleet.md). Exported as a function: Pulumi awaits it, so
+ * the channel check finishes before any resource is registered.
  */
-import * as pulumi from '@pulumi/pulumi';
-import { runFleet } from './fleet/program';
-import { imagePipeline, loadImagePipelineConfig } from './images';
+import { startFleet } from './fleet/program';
 
-const config = new pulumi.Config();
-if (config.getObject<unknown>('images') !== undefined)
-  imagePipeline(loadImagePipelineConfig(config));
-
-export = runFleet();
+export = () => startFleet();

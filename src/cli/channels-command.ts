@@ -4,6 +4,7 @@ import { assignOrCreate } from '../client/publish';
 import { findVersion } from '../client/version-ref';
 import type {
   Channel,
+  ChannelHold,
   ChannelAssignment,
   RegistryClient,
   SoakedVersion,
@@ -55,23 +56,61 @@ interface PromoteFlags extends RegistryFlags {
   from: string;
   to: string;
   soak?: string;
+  soakConsumer?: string;
+  dryRun?: boolean;
+}
+
+interface HoldFlags extends RegistryFlags {
+  reason: string;
+  by?: string;
+  expiresIn?: string;
+  version?: string;
+}
+
+/** The hold that stops `to` from moving, as an exit-5 refusal; nothing when it is not held. */
+async function refuseIfHeld(client: RegistryClient, bucket: string, to: string): Promise<void> {
+  const hold = (await client.listHolds(bucket)).find((h) => h.channel === to);
+  if (!hold) return;
+  const until = hold.expires_at ? ` until ${hold.expires_at}` : '';
+  throw new ExitError(
+    `not promoted: channel "${to}" of bucket "${bucket}" is held by ${hold.held_by} since ${hold.created_at}${until}: ${hold.reason}; "${to}" is unchanged. Release it with \`ingot channels release ${bucket} ${to}\` once that is resolved.`,
+    EXIT.held,
+  );
+}
+
+function holdsTable(holds: ChannelHold[]): string {
+  return table(
+    ['held channel', 'by', 'since', 'until', 'reason'],
+    holds.map((h) => [
+      h.channel,
+      h.held_by,
+      time(h.created_at),
+      h.expires_at ? time(h.expires_at) : 'released',
+      h.reason,
+    ]),
+  );
 }
 
 /** Picks what `--from` offers (soaked for `--soak`, else what it serves now) and assigns it. */
 async function promote(bucket: string, flags: PromoteFlags): Promise<void> {
-  const { from, to, soak } = flags;
+  const { from, to, soak, soakConsumer } = flags;
   if (from === to) throw new Error('--from and --to name the same channel; promote between two.');
   if (to === 'latest') throw new Error(LATEST_IS_MANAGED('--to latest'));
+  if (soakConsumer && !soak) throw new Error('--soak-consumer counts a --soak; give --soak too.');
   const client = connect(flags);
+  await refuseIfHeld(client, bucket, to);
   let version: Version;
   let soaked: SoakedVersion | null = null;
   if (soak) {
     try {
-      soaked = await client.soakedVersion(bucket, from, soak);
+      soaked = await client.soakedVersion(bucket, from, soak, soakConsumer);
     } catch (error) {
       if (!nothingSoaked(error)) throw error;
+      const held = soakConsumer
+        ? `stack ${soakConsumer} has run no valid version of channel "${from}"`
+        : `channel "${from}" has held no valid version`;
       throw new ExitError(
-        `nothing to promote: channel "${from}" of bucket "${bucket}" has held no valid version for at least ${soak} yet; "${to}" is unchanged. Wait, or promote with a shorter --soak.`,
+        `nothing to promote: in bucket "${bucket}", ${held} for at least ${soak} yet; "${to}" is unchanged. Wait, or promote with a shorter --soak.`,
         EXIT.notDue,
       );
     }
@@ -87,6 +126,14 @@ async function promote(bucket: string, flags: PromoteFlags): Promise<void> {
   }
   const before = await findChannel(client, bucket, to);
   const changed = before?.version?.fingerprint !== version.fingerprint;
+  if (flags.dryRun) {
+    emit(flags, { version, changed, source_channel: from, soaked, dry_run: true }, () =>
+      changed
+        ? `Would promote ${versionLabel(version)} from "${from}" to "${to}" in bucket "${bucket}" (dry run: nothing changed).`
+        : `"${to}" already serves ${versionLabel(version)}; nothing to do.`,
+    );
+    return;
+  }
   const channel = changed
     ? await assignOrCreate(client, bucket, to, version.fingerprint)
     : (before as Channel);
@@ -98,7 +145,7 @@ async function promote(bucket: string, flags: PromoteFlags): Promise<void> {
   );
 }
 
-/** `ingot channels ls|set|history|promote`. */
+/** `ingot channels ls|set|history|promote|hold|release`. */
 export function channelsCommand(): Command {
   const channels = new Command('channels').description('List, assign and promote channels.');
 
@@ -108,10 +155,65 @@ export function channelsCommand(): Command {
       .argument('<bucket>', 'bucket name')
       .description('List the channels of a bucket and the versions they serve.'),
   ).action(async (bucket: string, flags: RegistryFlags) => {
-    const found = await connect(flags).listChannels(bucket);
-    emit(flags, { channels: found }, () =>
-      found.length ? channelsTable(found) : `Bucket "${bucket}" has no channels.`,
+    const client = connect(flags);
+    const [found, holds] = await Promise.all([
+      client.listChannels(bucket),
+      client.listHolds(bucket),
+    ]);
+    emit(flags, { channels: found, holds }, () =>
+      found.length
+        ? `${channelsTable(found)}${holds.length ? `\n\n${holdsTable(holds)}` : ''}`
+        : `Bucket "${bucket}" has no channels.`,
     );
+  });
+
+  withConnection(
+    channels
+      .command('hold')
+      .argument('<bucket>', 'bucket name')
+      .argument('<channel>', 'channel name')
+      .requiredOption('--reason <text>', 'why the channel must not move (shown to whoever tries)')
+      .option('--by <who>', 'who holds it (default: your principal), e.g. a GitHub user')
+      .addOption(
+        new Option(
+          '--expires-in <duration>',
+          'lift the hold by itself after this long, e.g. 72h',
+        ).argParser(duration),
+      )
+      .option(
+        '--version <version>',
+        'first point the channel at this version (name or fingerprint): a rollback',
+      )
+      .description(
+        'Hold a channel: every promotion and assignment is refused until it is released.',
+      ),
+  ).action(async (bucket: string, name: string, flags: HoldFlags) => {
+    if (name === 'latest') throw new Error(LATEST_IS_MANAGED('channels hold'));
+    const client = connect(flags);
+    const version = flags.version ? await findVersion(client, bucket, flags.version) : undefined;
+    const hold = await client.holdChannel(bucket, name, {
+      reason: flags.reason,
+      ...(flags.by ? { held_by: flags.by } : {}),
+      ...(flags.expiresIn ? { expires_in: flags.expiresIn } : {}),
+      ...(version ? { version_fingerprint: version.fingerprint } : {}),
+    });
+    emit(
+      flags,
+      { hold, version },
+      () =>
+        `Channel "${name}" of bucket "${bucket}" is held by ${hold.held_by}${version ? ` on ${versionLabel(version)}` : ''}${hold.expires_at ? ` until ${hold.expires_at}` : ''}: ${hold.reason}.`,
+    );
+  });
+
+  withConnection(
+    channels
+      .command('release')
+      .argument('<bucket>', 'bucket name')
+      .argument('<channel>', 'channel name')
+      .description('Lift the hold of a channel: promotions may move it again.'),
+  ).action(async (bucket: string, name: string, flags: RegistryFlags) => {
+    await connect(flags).releaseChannel(bucket, name);
+    emit(flags, { released: true }, () => `Channel "${name}" of bucket "${bucket}" is released.`);
   });
 
   withConnection(
@@ -157,6 +259,14 @@ export function channelsCommand(): Command {
           '--soak <duration>',
           'take the newest valid version --from has held for at least this long (e.g. 24h)',
         ).argParser(duration),
+      )
+      .option(
+        '--soak-consumer <project/stack>',
+        'count the soak from when this stack first ran the version (its consumer record), e.g. ingot-fleet/staging',
+      )
+      .option(
+        '--dry-run',
+        'say what would be promoted, change nothing (exit 3 when nothing is due, 5 when held)',
       )
       .description(
         'Give --to the version --from serves now, or with --soak the one it has held long enough.',

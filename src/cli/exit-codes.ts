@@ -13,6 +13,8 @@ export const EXIT = {
   notDue: 3,
   /** `drift`: a stack still runs a revoked version. */
   driftFound: 4,
+  /** `channels promote`: the target channel is held (who and why on stderr); nothing changed. */
+  held: 5,
 } as const;
 
 /** Each code with what it means, in order, for help text and docs. */
@@ -25,6 +27,10 @@ export const EXIT_CODE_TABLE: [number, string][] = [
   [EXIT.usage, 'usage: unknown command or flag, missing argument, invalid flag value'],
   [EXIT.notDue, '`channels promote --soak`: nothing has soaked long enough yet; nothing changed'],
   [EXIT.driftFound, '`drift`: a stack still runs a revoked version'],
+  [
+    EXIT.held,
+    '`channels promote`: the target channel is held (who and why on stderr); nothing changed',
+  ],
 ];
 
 /** A failure with its own exit code. */

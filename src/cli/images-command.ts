@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import type { ImageStore } from '../images/prune/image-store';
 import { executePrune, planPrune, type PruneOutcome } from '../images/prune/prune-plan';
+import { isoWeek } from '../images/build-epoch';
 import { parseRunnerRelease, runnerVersionStatus } from '../images/runner-release';
 import { parseDuration } from '../registry/duration';
 import { connect, withConnection, type RegistryFlags } from './connection-options';
 import { ExitError } from './exit-codes';
 import { duration } from './flags';
+import { io } from './io';
 import { emit, table } from './output';
 
 interface PruneFlags extends RegistryFlags {
@@ -27,6 +29,19 @@ export function imagesCommand(
 ): Command {
   const images = new Command('images').description(
     'Golden image upkeep: retention and the runner pin.',
+  );
+  images.addCommand(
+    new Command('epoch')
+      .description(
+        'Print the build epoch of a date: its ISO 8601 week (2026-W10), what the scheduled images workflow sets as INGOT_BUILD_EPOCH.',
+      )
+      .option('--date <yyyy-mm-dd>', 'the date (UTC) to take the week of (default: today)')
+      .action((flags: { date?: string }) => {
+        const date = flags.date ? new Date(`${flags.date}T00:00:00Z`) : now();
+        if (flags.date && (!/^\d{4}-\d{2}-\d{2}$/.test(flags.date) || Number.isNaN(date.getTime())))
+          throw new Error(`--date is "${flags.date}"; give a date as YYYY-MM-DD, e.g. 2026-03-02.`);
+        io().stdout.write(`${isoWeek(date)}\n`);
+      }),
   );
   images.addCommand(
     withConnection(

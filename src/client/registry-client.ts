@@ -49,7 +49,19 @@ export interface Consumer {
   last_seen_at: string;
 }
 
+/** A channel hold (Ingot extension): who holds the channel, why, until when. */
+export interface ChannelHold {
+  channel: string;
+  reason: string;
+  held_by: string;
+  author_id: string;
+  created_at: string;
+  expires_at?: string;
+}
+
 export interface SoakedVersion {
+  /** With a consumer stack: when it first recorded the version. */
+  running_since?: string;
   version: Version;
   assigned_at: string;
   held_for: string;
@@ -481,19 +493,73 @@ export class RegistryClient {
     ).consumers;
   }
 
-  /** The newest valid version `channel` has held for at least `minimumSoak` (e.g. `24h`). */
+  /**
+   * The newest valid version `channel` has held for at least `minimumSoak` (e.g. `24h`);
+   * with `consumerStack` (`ingot-fleet/staging`), counted from when that stack first
+   * recorded the version as its consumer.
+   */
   async soakedVersion(
     bucket: string,
     channel: string,
     minimumSoak: string,
+    consumerStack?: string,
   ): Promise<SoakedVersion> {
     await this.requireIngot('soak-time promotion');
     return this.transport.request<SoakedVersion>({
       method: 'GET',
       path: `${this.ingotBase}/buckets/${enc(bucket)}/channels/${enc(channel)}/soaked`,
-      query: { minimum_soak: minimumSoak },
+      query: {
+        minimum_soak: minimumSoak,
+        ...(consumerStack ? { consumer_stack: consumerStack } : {}),
+      },
       operation: `find the version channel "${channel}" of bucket "${bucket}" has held for ${minimumSoak}`,
     });
+  }
+
+  // Channel holds (Ingot only)
+
+  /** Holds `channel` (assigning `versionFingerprint` first, when given): promotions refuse it. */
+  async holdChannel(
+    bucket: string,
+    channel: string,
+    hold: {
+      reason: string;
+      held_by?: string;
+      expires_at?: string;
+      expires_in?: string;
+      version_fingerprint?: string;
+    },
+  ): Promise<ChannelHold> {
+    await this.requireIngot('channel holds');
+    return (
+      await this.transport.request<{ hold: ChannelHold }>({
+        method: 'PUT',
+        path: `${this.ingotBase}/buckets/${enc(bucket)}/channels/${enc(channel)}/hold`,
+        body: hold,
+        operation: `hold channel "${channel}" of bucket "${bucket}"`,
+      })
+    ).hold;
+  }
+
+  async releaseChannel(bucket: string, channel: string): Promise<void> {
+    await this.requireIngot('channel holds');
+    await this.transport.request({
+      method: 'DELETE',
+      path: `${this.ingotBase}/buckets/${enc(bucket)}/channels/${enc(channel)}/hold`,
+      operation: `release channel "${channel}" of bucket "${bucket}"`,
+    });
+  }
+
+  /** Active holds of a bucket's channels. */
+  async listHolds(bucket: string): Promise<ChannelHold[]> {
+    await this.requireIngot('channel holds');
+    return (
+      await this.transport.request<{ holds: ChannelHold[] }>({
+        method: 'GET',
+        path: `${this.ingotBase}/buckets/${enc(bucket)}/holds`,
+        operation: `list the holds of bucket "${bucket}"`,
+      })
+    ).holds;
   }
 
   /** The organizations/projects this registry knows and the caller may read (Ingot only). */

@@ -25,6 +25,12 @@ export interface FleetConfig {
   pools: PoolConfig[];
   /** Present when runners come on demand from the scaler (`<project>:scaler`). */
   scaler?: FleetScalerSettings;
+  /**
+   * The image factory's stack (`images/`, project `ingot-images`), read through a
+   * StackReference: the buckets it builds, and the channel it assigns. Absent: the fleet
+   * still checks its channels, and names `pulumi up -C images -s dev` as the fix.
+   */
+  imageFactory?: { stack: string; channel: string };
 }
 
 /**

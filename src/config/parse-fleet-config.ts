@@ -37,12 +37,13 @@ export const FLEET_KEYS = [
   'sizes',
   'scaler',
   SCALER_SECRETS_KEY,
+  'imageFactory',
 ] as const;
 /**
- * Keys of the same project read by other parts of the program (the image pipeline,
- * `src/images/pipeline-config.ts`): not the fleet's to validate, but not typos either.
+ * The image pipeline's keys: they belong to the image factory project (`images/`,
+ * `ingot-images`), not to the fleet; a fleet stack holding one is told where it moved.
  */
-export const OTHER_PROJECT_KEYS = ['images', 'imagesEnvironment', 'imagesTestEnvironment'];
+export const IMAGE_FACTORY_KEYS = ['images', 'imagesEnvironment', 'imagesTestEnvironment'];
 /** The registry keys, shared with the providers (`configure` reads them too). */
 export const REGISTRY_NAMESPACE = 'ingot';
 export const REGISTRY_KEYS = [
@@ -65,6 +66,8 @@ const RUNNER_GROUP = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 const AWS_SECRET = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const GCP_SECRET = /^[A-Za-z0-9_-]{1,255}$/;
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** A fully qualified stack name `<org>/<project>/<stack>`, as StackReference takes it. */
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 /**
  * Validates the whole stack configuration and returns it typed. Every problem is
@@ -143,6 +146,8 @@ export function parseFleetConfig(raw: RawStackConfig): FleetConfig {
     }
   }
 
+  const imageFactory = parseImageFactory(p, k('imageFactory'), structured('imageFactory'));
+
   if (p.count > 0) throw new FleetConfigError(p.list, `${raw.project}/${raw.stack}`);
   return {
     project: raw.project,
@@ -156,20 +161,48 @@ export function parseFleetConfig(raw: RawStackConfig): FleetConfig {
     sizes,
     pools,
     ...(scaler ? { scaler } : {}),
+    ...(imageFactory ? { imageFactory } : {}),
   };
 }
 
+/** `imageFactory: { stack: acme/ingot-images/dev, channel: dev }`: whose channel the fleet's images start on. */
+function parseImageFactory(
+  p: Problems,
+  key: string,
+  raw: unknown,
+): FleetConfig['imageFactory'] | undefined {
+  if (raw === undefined) return undefined;
+  const section = readObject(p, key, raw, '{ stack: acme/ingot-images/dev }');
+  if (!section) return undefined;
+  rejectUnknownKeys(p, key, section, ['stack', 'channel']);
+  const stack = readString(p, `${key}.stack`, section.stack, {
+    hint: "the image factory's stack as <org>/<project>/<stack>, e.g. acme/ingot-images/dev",
+    pattern: STACK_NAME,
+  });
+  const channel =
+    readOptionalString(p, `${key}.channel`, section.channel, {
+      hint: 'the channel the image factory assigns, e.g. dev',
+      pattern: CHANNEL,
+    }) ?? 'dev';
+  return stack ? { stack, channel } : undefined;
+}
+
 function checkUnknownKeys(p: Problems, raw: RawStackConfig): void {
-  const known = new Set<string>(
-    [...FLEET_KEYS, ...OTHER_PROJECT_KEYS].map((key) => `${raw.project}:${key}`),
-  );
+  const known = new Set<string>(FLEET_KEYS.map((key) => `${raw.project}:${key}`));
   for (const key of REGISTRY_KEYS) known.add(`${REGISTRY_NAMESPACE}:${key}`);
   const namespaces = new Set([raw.project, REGISTRY_NAMESPACE]);
   for (const key of Object.keys(raw.values)) {
     const [namespace, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     if (!namespaces.has(namespace) || known.has(key)) continue;
+    if (namespace === raw.project && IMAGE_FACTORY_KEYS.includes(name)) {
+      p.add(
+        key,
+        `the image pipeline is the image factory's (images/, project ingot-images), not the fleet's: move this setting to images/Pulumi.<stack>.yaml as ingot-images:${name}.`,
+      );
+      continue;
+    }
     const candidates: string[] = [
-      ...(namespace === raw.project ? [...FLEET_KEYS, ...OTHER_PROJECT_KEYS] : []),
+      ...(namespace === raw.project ? FLEET_KEYS : []),
       ...(namespace === REGISTRY_NAMESPACE ? REGISTRY_KEYS : []),
     ];
     const fake = new Problems();

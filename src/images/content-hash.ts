@@ -7,8 +7,8 @@ import path from 'node:path';
  * shared scripts it uses, by content and relative path), the variables it is given and
  * the sources it builds. Computed at program time, deterministic: the same files and
  * variables give the same hash on any machine, in any checkout directory, in any order.
- * It is the Command's trigger (an unchanged template is not rebuilt) and the first part
- * of the version fingerprint.
+ * It is the Command's trigger (an unchanged template is not rebuilt) and the version
+ * fingerprint; git history plays no part.
  */
 
 /** A Packer variable value as `-var` passes it: strings, numbers, booleans, lists, maps. */
@@ -102,8 +102,11 @@ export function contentHash(input: ContentHashInput): string {
   return crypto.createHash('sha256').update(document).digest('hex');
 }
 
-/** The version fingerprint: the content hash plus the commit, within the registry's alphabet. */
-export function versionFingerprint(hash: string, commit: string): string {
-  const safeCommit = commit.replace(/[^A-Za-z0-9._+-]/g, '-').slice(0, 20) || 'uncommitted';
-  return `${hash.slice(0, 24)}-${safeCommit}`;
+/**
+ * The version fingerprint: the content hash alone (its first 32 hex digits). Never the
+ * commit: a commit elsewhere, or a shallow clone, must not make a new version of
+ * unchanged files; a new week does, through the build epoch in the variables.
+ */
+export function versionFingerprint(hash: string): string {
+  return hash.slice(0, 32);
 }

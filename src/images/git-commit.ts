@@ -1,24 +1,31 @@
 import { execFileSync } from 'node:child_process';
 
 /**
- * The commit a golden image is built from: the last commit that touched the template
- * and its scripts (not HEAD, so commits elsewhere in the repository do not rebuild
- * images), abbreviated to 12 characters, with `+dirty` when those files have uncommitted
- * changes. `uncommitted` outside a git checkout or for files never committed.
+ * The commit a golden image is built from, for its `git_commit` label and the version
+ * it records inside the image — never for the fingerprint or the rebuild decision, which
+ * depend on file contents and the build epoch only. The checkout's own commit
+ * (`GITHUB_SHA` in Actions, else `git rev-parse HEAD`), which a depth-1 clone has too:
+ * no history is read. 12 characters, `+dirty` when the template or its scripts have
+ * uncommitted changes; `uncommitted` outside a git checkout.
  */
-export function lastCommit(root: string, paths: string[]): string {
+export function checkoutCommit(
+  root: string,
+  paths: string[],
+  env: Record<string, string | undefined> = process.env,
+): string {
   const git = (args: string[]) =>
     execFileSync('git', ['-C', root, ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
-  let commit: string;
-  try {
-    commit = git(['log', '-1', '--format=%H', '--', ...paths]);
-  } catch {
-    return 'uncommitted';
+  let commit = env.GITHUB_SHA ?? '';
+  if (!commit) {
+    try {
+      commit = git(['rev-parse', 'HEAD']);
+    } catch {
+      return 'uncommitted';
+    }
   }
-  if (!commit) return 'uncommitted';
   let dirty = false;
   try {
     dirty = git(['status', '--porcelain', '--', ...paths]) !== '';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RegistryConnectionArgs } from '../provider/registry-connection';
 import type { TemplateVariable } from './content-hash';
-import { lastCommit } from './git-commit';
+import { checkoutCommit } from './git-commit';
 import type { GoldenImageArgs, GoldenImageParent } from './golden-image';
 import { integrationTestProblems, type IntegrationTestArgs } from './integration-test';
 import { readTemplate } from './packer-command';
@@ -185,7 +185,7 @@ export function goldenImageSettings(name: string, args: GoldenImageArgs): Golden
     parent: args.parent,
     integrationTest,
     environment: args.environment,
-    commit: args.commit ?? lastCommit(root, [relativeTemplateDir, ...scripts]),
+    commit: args.commit ?? checkoutCommit(root, [relativeTemplateDir, ...scripts]),
     workDir: path.resolve(root, args.workDir ?? '.ingot/images'),
     packer: args.packer ?? 'packer',
     init: args.init ?? requiresPlugins,

@@ -83,7 +83,7 @@ export interface GoldenImageArgs {
    * state, masked in previews. Not hashed: rotating credentials does not rebuild. @default none
    */
   environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Commit recorded in the fingerprint and the `git_commit` label. @default the last commit touching the template and scripts (`+dirty` with local changes) */
+  /** Commit recorded in the `git_commit` label and variable (not hashed: it never rebuilds). @default the checkout's commit (`+dirty` with local changes to the template) */
   commit?: string;
   /** Manifests, build logs and local artifacts go to `<workDir>/<bucket>/<fingerprint>/`. @default ".ingot/images" */
   workDir?: string;
@@ -103,7 +103,7 @@ export interface GoldenImageArgs {
  * One Packer template as Pulumi resources: `packer init` + `packer build` by
  * `command.local.Command` (re-run only when the template's content hash changes), the
  * manifest published as a registry version (`PublishedVersion`, fingerprint = content
- * hash + commit, with the parent's ancestry), an optional integration test on the new
+ * hash, with the parent's ancestry), an optional integration test on the new
  * version, then the first channel assigned (`ChannelAssignment`). A failed build, a
  * partial manifest or a failed test stops everything after it.
  */
@@ -112,7 +112,7 @@ export class GoldenImage extends pulumi.ComponentResource {
   readonly channel: string;
   /** Content hash of template, scripts, variables and sources: the build's trigger. */
   readonly contentHash: pulumi.Output<string>;
-  /** The version fingerprint, known before the build: content hash plus commit. */
+  /** The version fingerprint, known before the build: the content hash. */
   readonly fingerprint: pulumi.Output<string>;
   readonly versionName: pulumi.Output<string>;
   readonly versionId: pulumi.Output<string>;
@@ -166,13 +166,12 @@ export class GoldenImage extends pulumi.ComponentResource {
         files,
         variables: {
           ...v,
-          ...(s.declared.has('git_commit') ? { git_commit: s.commit } : {}),
           ...(parentFp ? { parent_fingerprint: parentFp } : {}),
         },
         sources: [...s.sources, `bucket:${s.bucket}`],
       }),
     );
-    const fingerprint = this.contentHash.apply((h) => versionFingerprint(h, s.commit));
+    const fingerprint = this.contentHash.apply((h) => versionFingerprint(h));
     const outputDir = fingerprint.apply((fp) => path.join(s.workDir, s.bucket, fp));
     const manifestPath = outputDir.apply((dir) => path.join(dir, 'packer-manifest.json'));
 

@@ -10,6 +10,7 @@ import {
   type AwsSharing,
   type TestGithubConfig,
 } from './pipeline-settings';
+import { buildEpoch } from './build-epoch';
 import { RUNNER_MINIMUM_VERSION } from './runner-release';
 import { DEFAULT_TEMPLATES, TEMPLATES } from './template-catalog';
 
@@ -436,7 +437,8 @@ export function parseImagePipelineConfig(
 }
 
 /**
- * Reads the stack config: `<project>:images` (a map), and the optional secrets
+ * Reads the stack config: `<project>:images` (a map; `INGOT_BUILD_EPOCH` overrides its
+ * `buildEpoch`), and the optional secrets
  * `<project>:imagesEnvironment` (cloud credentials for Packer, e.g. AWS_ACCESS_KEY_ID)
  * and `<project>:imagesTestEnvironment` (e.g. GITHUB_TOKEN for the integration test).
  * Credentials already in the environment of `pulumi up` (CI OIDC) need neither.
@@ -445,9 +447,15 @@ export function loadImagePipelineConfig(
   config: pulumi.Config = new pulumi.Config(),
   stack: string = pulumi.getStack(),
 ): ImagePipelineConfig {
-  return parseImagePipelineConfig(config.getObject<unknown>('images'), stack, {
-    environment: config.getSecretObject<Record<string, string>>('imagesEnvironment'),
-    testEnvironment: config.getSecretObject<Record<string, string>>('imagesTestEnvironment'),
-    github: config.getObject<unknown>('github'),
-  });
+  const images = config.getObject<unknown>('images');
+  const epoch = buildEpoch(isObject(images) ? images.buildEpoch : undefined);
+  return parseImagePipelineConfig(
+    isObject(images) && epoch !== undefined ? { ...images, buildEpoch: epoch } : images,
+    stack,
+    {
+      environment: config.getSecretObject<Record<string, string>>('imagesEnvironment'),
+      testEnvironment: config.getSecretObject<Record<string, string>>('imagesTestEnvironment'),
+      github: config.getObject<unknown>('github'),
+    },
+  );
 }

@@ -7,6 +7,7 @@ import { applyDueRollbacks } from './service/channel-resolution';
 import { ChannelService } from './service/channel-service';
 import { ConsumerService } from './service/consumer-service';
 import { EnforcedBlockService } from './service/enforced-block-service';
+import { HoldService } from './service/hold-service';
 import { ImportService } from './service/import-service';
 import { ProjectRegistryService } from './service/project-registry-service';
 import { ProjectService } from './service/project-service';
@@ -27,6 +28,7 @@ export class Registry {
   readonly ancestry: AncestryService;
   readonly search: SearchService;
   readonly consumers: ConsumerService;
+  readonly holds: HoldService;
   readonly imports: ImportService;
   readonly projects: ProjectService;
   readonly registries: ProjectRegistryService;
@@ -46,6 +48,7 @@ export class Registry {
     this.ancestry = new AncestryService(this.ctx);
     this.search = new SearchService(this.ctx);
     this.consumers = new ConsumerService(this.ctx);
+    this.holds = new HoldService(this.ctx, this.channels);
     this.imports = new ImportService(this.ctx, this.buckets);
     this.projects = new ProjectService(this.ctx, this.auth);
     this.registries = new ProjectRegistryService(this.ctx);

@@ -74,11 +74,21 @@ describe('stack configuration', () => {
     assert.equal(config.channel, 'staging');
   });
 
-  it("leaves the image pipeline's keys of the project alone", () => {
+  it("refuses the image pipeline's keys: they moved to the image factory project", () => {
+    assert.deepEqual(problemsOf(rawConfig({ images: { templates: [] }, imagesEnvironment: {} })), [
+      "ingot-fleet:images: the image pipeline is the image factory's (images/, project ingot-images), not the fleet's: move this setting to images/Pulumi.<stack>.yaml as ingot-images:images.",
+      "ingot-fleet:imagesEnvironment: the image pipeline is the image factory's (images/, project ingot-images), not the fleet's: move this setting to images/Pulumi.<stack>.yaml as ingot-images:imagesEnvironment.",
+    ]);
+  });
+
+  it('reads the image factory stack, and refuses a name StackReference cannot take', () => {
     const config = parseFleetConfig(
-      rawConfig({ images: { templates: [] }, imagesEnvironment: {} }),
+      rawConfig({ imageFactory: { stack: 'acme/ingot-images/dev' } }),
     );
-    assert.equal(config.pools.length, 1);
+    assert.deepEqual(config.imageFactory, { stack: 'acme/ingot-images/dev', channel: 'dev' });
+    assert.deepEqual(problemsOf(rawConfig({ imageFactory: { stack: 'ingot-images' } })), [
+      'ingot-fleet:imageFactory.stack: "ingot-images" is not valid: the image factory\'s stack as <org>/<project>/<stack>, e.g. acme/ingot-images/dev.',
+    ]);
   });
 
   it('reports every problem at once, each naming its key and the fix', () => {

@@ -59,12 +59,14 @@ export class FleetRegistry {
 
   constructor(readonly registry: TestRegistry) {}
 
-  static async start(): Promise<FleetRegistry> {
+  /** `empty`: a registry with no bucket at all (the bootstrap tests start there). */
+  static async start(contents: 'published' | 'empty' = 'published'): Promise<FleetRegistry> {
     const fleet = new FleetRegistry(await startTestRegistry('sqlite'));
     for (const key of ENV_KEYS) {
       fleet.saved[key] = process.env[key];
       delete process.env[key];
     }
+    if (contents === 'empty') return fleet;
     for (const bucket of RUNNER_BUCKETS) {
       for (const n of [1, 2, 3])
         await publishRunnerImages(
@@ -99,7 +101,12 @@ export class FleetRegistry {
   }
 
   /** Installs the engine for a stack (with the network team's stacks available). */
-  engine(stack: string, config: Record<string, string>, secretKeys = SECRET_KEYS): FleetEngine {
+  engine(
+    stack: string,
+    config: Record<string, string>,
+    secretKeys = SECRET_KEYS,
+    stacks: Record<string, Record<string, unknown>> = {},
+  ): FleetEngine {
     const engine = new FleetEngine({
       project: projectName(),
       stack,
@@ -108,6 +115,8 @@ export class FleetRegistry {
       stacks: {
         'acme/network/staging': networkStackOutputs('staging', AWS_REGIONS, GCP_REGIONS),
         'acme/network/prod': networkStackOutputs('prod', AWS_REGIONS, GCP_REGIONS),
+        'acme/ingot-images/dev': { channel: 'dev', buckets: ['ubuntu-base', ...RUNNER_BUCKETS] },
+        ...stacks,
       },
     });
     engine.install();

@@ -77,7 +77,7 @@ describe('GoldenImage under mocks', () => {
     assert.doesNotMatch(create, /packer' init/, 'packer/local has no required_plugins');
     assert.match(create, /-only='file\.arm64,file\.x64'/);
     const fingerprint = await valueOf(image.fingerprint);
-    assert.match(fingerprint, /^[0-9a-f]{24}-abc123$/);
+    assert.match(fingerprint, /^[0-9a-f]{32}$/, 'the content hash alone, never the commit');
     for (const v of [
       'bucket=local-base',
       `fingerprint=${fingerprint}`,
@@ -121,6 +121,16 @@ describe('GoldenImage under mocks', () => {
   it('triggers follow the template, its scripts and variables, and nothing else', async () => {
     const first = await trigger();
     assert.equal(await trigger(), first, 'unchanged: no rebuild');
+    assert.equal(
+      await trigger({ commit: 'f00dfeed1234' }),
+      first,
+      'another commit (or a depth-1 clone, where every file "last changed" at HEAD): no rebuild',
+    );
+    assert.notEqual(
+      await trigger({ variables: { layer: 'base', build_epoch: '2026-W11' } }),
+      first,
+      'a new build epoch (the next ISO week) rebuilds',
+    );
     assert.equal(
       await trigger({ environment: { AWS_ACCESS_KEY_ID: 'rotated' } }),
       first,

@@ -192,7 +192,7 @@ describe('image pipeline under mocks: which stack does what', () => {
     const build = await waitForRegistration(registered, 'images-ubuntu-base-build');
     assert.match(
       build.inputs.create,
-      /HCP_PACKER_REGISTRY=on\nexport HCP_PACKER_BUILD_FINGERPRINT='[0-9a-f]{24}-/,
+      /HCP_PACKER_REGISTRY=on\nexport HCP_PACKER_BUILD_FINGERPRINT='[0-9a-f]{32}'\n/,
     );
     assert.equal(
       build.inputs.environment['4dabf18193072939515e22adb298388d'],
@@ -228,7 +228,7 @@ describe('image pipeline under mocks: which stack does what', () => {
     const dev = await waitForRegistration(registered, 'images-ubuntu-base-dev');
     assert.match(
       dev.inputs.versionFingerprint,
-      /^[0-9a-f]{24}-/,
+      /^[0-9a-f]{32}$/,
       'the preview shows the fingerprint dev will get',
     );
   });

@@ -27,6 +27,7 @@ import { channelRoutes } from './routes/channels';
 import { discoveryRoutes } from './routes/discovery';
 import { enforcedBlockRoutes } from './routes/enforced-blocks';
 import { importRoutes } from './routes/import';
+import { holdRoutes } from './routes/holds';
 import { ingotRoutes } from './routes/ingot';
 import { oauthRoutes, type TokenRateLimit } from './routes/oauth';
 import { packageRoutes } from './routes/packages';
@@ -173,6 +174,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   channelRoutes(app, registry);
   discoveryRoutes(app, registry);
   ingotRoutes(app, registry);
+  holdRoutes(app, registry);
   importRoutes(app, registry);
   projectRoutes(app, registry);
   registryRoutes(app, registry);

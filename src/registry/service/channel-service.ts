@@ -11,6 +11,7 @@ import type { Page } from '../storage/repository';
 import { LATEST } from './bucket-service';
 import { assignChannel, effectiveVersion } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
+import { assertNotHeld } from './hold-service';
 import { channelView, versionView, type ChannelView, type VersionView } from './views';
 
 /** An actor with what its role allows on channels. */
@@ -126,6 +127,7 @@ export class ChannelService {
         await ctx.repo.updateChannel(tx, channel);
       }
       if (update.versionFingerprint !== undefined) {
+        await assertNotHeld(ctx, tx, channel, bucketName);
         if (channel.restricted)
           this.requireAdmin(actor, `assign the restricted channel "${channelName}"`);
         const version = update.versionFingerprint
@@ -175,6 +177,7 @@ export class ChannelService {
       let target = await ctx.repo.findChannel(tx, bucket.id, targetName);
       target ??= await ctx.createChannel(tx, bucket.id, targetName, actor);
       target = await ctx.repo.lockChannel(tx, target.id);
+      await assertNotHeld(ctx, tx, target, bucketName);
       if (target.restricted)
         this.requireAdmin(actor, `assign the restricted channel "${targetName}"`);
       if (target.versionId !== version.id) await assignChannel(ctx, tx, target, version, actor);
@@ -250,7 +253,8 @@ export class ChannelService {
     return { total: await ctx.repo.countHistory(ex, channel.id), entries: views };
   }
 
-  private async assignable(ex: Executor, bucket: Bucket, fingerprint: string): Promise<Version> {
+  /** The version, when it may be assigned (complete, not revoked); refused otherwise. */
+  async assignable(ex: Executor, bucket: Bucket, fingerprint: string): Promise<Version> {
     const version = await this.ctx.version(ex, bucket, fingerprint);
     if (!isAssignable(version, this.ctx.clock.now())) {
       const why = version.complete

@@ -17,7 +17,15 @@ export interface ConsumerInput {
 export interface SoakedVersion {
   version: VersionView;
   assignedAt: string;
+  /** With a consumer stack: when that stack first recorded the version (the soak's start). */
+  runningSince?: string;
   heldForMs: number;
+}
+
+/** A stack whose consumer record starts the soak: `{ project: ingot-fleet, stack: staging }`. */
+export interface SoakConsumer {
+  project: string;
+  stack: string;
 }
 
 /** Ingot-only features: consumers, soak-time promotion queries and the audit log. */
@@ -82,12 +90,16 @@ export class ConsumerService {
   /**
    * The newest version that `channelName` has held for at least `minimumSoakMs` and that
    * is still valid: what a soak-time promotion (e.g. staging → prod after 24 h) takes.
+   * With `consumer`, the soak counts from when that stack (the staging fleet) first
+   * recorded the version as its consumer, not from the assignment: a version no machine
+   * ran has not soaked at all.
    */
   async soaked(
     scope: Scope,
     bucketName: string,
     channelName: string,
     minimumSoakMs: number,
+    consumer?: SoakConsumer,
   ): Promise<SoakedVersion> {
     const { ctx } = this;
     const ex = ctx.db.reader;
@@ -105,24 +117,51 @@ export class ConsumerService {
       ex,
       history.map((a) => a.versionId).filter((id): id is string => id !== null),
     );
+    const running = consumer ? await this.firstSeen(ex, [...versions.keys()], consumer) : null;
     let heldUntil = now.getTime();
     for (const assignment of history) {
-      const heldForMs = heldUntil - Date.parse(assignment.assignedAt);
-      heldUntil = Date.parse(assignment.assignedAt);
+      const assignedMs = Date.parse(assignment.assignedAt);
       const version = assignment.versionId ? versions.get(assignment.versionId) : undefined;
+      const since = version && running ? running.get(version.id) : undefined;
+      const startMs = running
+        ? since
+          ? Math.max(assignedMs, Date.parse(since))
+          : null
+        : assignedMs;
+      const heldForMs = startMs === null ? -1 : heldUntil - startMs;
+      heldUntil = assignedMs;
       if (version && heldForMs >= minimumSoakMs && isAssignable(version, now)) {
         return {
           version: await versionView(ctx, ex, bucket, version, now),
           assignedAt: assignment.assignedAt,
+          ...(since ? { runningSince: since } : {}),
           heldForMs,
         };
       }
     }
+    const where = consumer
+      ? `run by stack ${consumer.project}/${consumer.stack} (its consumer record) from channel "${channelName}"`
+      : `held by channel "${channelName}"`;
     throw new NotFoundError(
       'soaked version',
       `${bucketName}/${channelName}`,
-      `no valid version has been held by channel "${channelName}" for at least ${formatDuration(minimumSoakMs)} yet; wait, or promote with a shorter soak.`,
+      `no valid version has been ${where} for at least ${formatDuration(minimumSoakMs)} yet; wait, or promote with a shorter soak.`,
     );
+  }
+
+  /** Per version, when `consumer`'s stack first recorded it (its earliest resource). */
+  private async firstSeen(
+    ex: Parameters<RegistryContext['repo']['listConsumers']>[0],
+    versionIds: string[],
+    consumer: SoakConsumer,
+  ): Promise<Map<string, string>> {
+    const first = new Map<string, string>();
+    for (const c of await this.ctx.repo.listConsumers(ex, versionIds)) {
+      if (c.pulumiProject !== consumer.project || c.stack !== consumer.stack) continue;
+      const seen = first.get(c.versionId);
+      if (!seen || c.firstSeenAt < seen) first.set(c.versionId, c.firstSeenAt);
+    }
+    return first;
   }
 
   async auditEvents(scope: Scope, page: Page): Promise<AuditEvent[]> {

@@ -218,6 +218,22 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX sbom_packages_by_build ON sbom_packages (build_id, name, version)`,
     ],
   },
+  {
+    version: 4,
+    name: 'channel holds',
+    // An Ingot extension: a held channel refuses every assignment (promotions included)
+    // until released or expired; one hold per channel, gone with the channel.
+    statements: [
+      `CREATE TABLE channel_holds (
+        channel_id TEXT PRIMARY KEY REFERENCES channels(id) ON DELETE CASCADE,
+        reason TEXT NOT NULL,
+        held_by TEXT NOT NULL,
+        author_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT
+      )`,
+    ],
+  },
 ];
 
 /** Applies every migration the database has not seen, each in its own transaction. */

@@ -362,6 +362,36 @@ const MATRIX: Case[] = [
     need: 'viewer',
     query: 'minimum_soak=0s',
   },
+  { method: 'GET', route: `${INGOT}/buckets/{bucket_name}/holds`, need: 'viewer' },
+  {
+    method: 'GET',
+    route: `${INGOT}/buckets/{bucket_name}/channels/{channel_name}/hold`,
+    need: 'viewer',
+  },
+  {
+    method: 'PUT',
+    route: `${INGOT}/buckets/{bucket_name}/channels/{channel_name}/hold`,
+    need: 'contributor',
+    body: () => ({ reason: 'matrix: rollback under investigation', held_by: 'octocat' }),
+  },
+  {
+    method: 'DELETE',
+    route: `${INGOT}/buckets/{bucket_name}/channels/{channel_name}/hold`,
+    need: 'contributor',
+    // Its own held channel: a release needs something to release.
+    prepare: async (r) => {
+      const bucket = `held-${Math.random().toString(36).slice(2, 10)}`;
+      await r.publish(bucket, 'h-1');
+      await r.ok('POST', `${r.packer()}/buckets/${bucket}/channels`, {
+        name: 'dev',
+        version_fingerprint: 'h-1',
+      });
+      await r.ok('PUT', `${r.ingot()}/buckets/${bucket}/channels/dev/hold`, {
+        reason: 'to release',
+      });
+      return { bucket_name: bucket, channel_name: 'dev' };
+    },
+  },
   { method: 'GET', route: `${INGOT}/audit-events`, need: 'viewer' },
   { method: 'GET', route: '/ingot/v1/projects', need: 'authenticated' },
   {

@@ -164,11 +164,19 @@ export function ingotRoutes(app: App, registry: Registry): void {
         params: ChannelParams,
         querystring: Type.Object({
           minimum_soak: Type.String({ pattern: DURATION_PATTERN, description: 'e.g. 24h' }),
+          consumer_stack: Type.Optional(
+            Type.String({
+              pattern: '^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$',
+              description:
+                'project/stack (e.g. ingot-fleet/staging): count the soak from when this stack first recorded the version as its consumer',
+            }),
+          ),
         }),
         response: withErrors({
           200: Type.Object({
             version: Type.Ref(Version),
             assigned_at: DateTime,
+            running_since: Type.Optional(DateTime),
             held_for: Type.String(),
             held_for_seconds: Type.Integer(),
           }),
@@ -179,15 +187,18 @@ export function ingotRoutes(app: App, registry: Registry): void {
     async (request) => {
       const { bucket_name, channel_name } = request.params;
       const soak = parseDuration('minimum_soak', request.query.minimum_soak);
+      const [project, stack] = request.query.consumer_stack?.split('/') ?? [];
       const found = await registry.consumers.soaked(
         scopeOf(request),
         bucket_name,
         channel_name,
         soak,
+        project ? { project, stack } : undefined,
       );
       return {
         version: presentVersion(found.version),
         assigned_at: found.assignedAt,
+        running_since: found.runningSince,
         held_for: formatDuration(Math.floor(found.heldForMs / 1000) * 1000),
         held_for_seconds: Math.floor(found.heldForMs / 1000),
       };

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Labels } from './common';
+import { DateTime, Labels } from './common';
 
 /** Response models, field for field as HCP Packer's 2023-01-01 API names them. */
 
@@ -33,11 +33,16 @@ export const Build = Type.Object(
     source_external_identifier: Type.String(),
     status: Type.String(),
     labels: Labels,
-    metadata: Type.Optional({
-      ...AnyObject,
-      description:
-        'Build metadata; left out of bucket lists (read the version for it), so a list stays small.',
-    }),
+    metadata: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'Build metadata; left out of bucket lists (read the version for it), so a list stays small.',
+        },
+      ),
+    ),
     artifacts: Type.Array(Artifact),
     parent_version_id: Type.Optional(
       Type.String({ description: 'Ingot addition: the ancestry link as created.' }),
