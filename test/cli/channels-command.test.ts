@@ -115,7 +115,7 @@ describe('ingot channels (against a live registry)', function () {
     assert.equal(early.stdout, '');
     assert.match(
       early.stderr,
-      /^ingot: nothing to promote: channel "staging" of bucket "runner-ubuntu" has held no valid version for at least 24h yet; "prod" is unchanged\./,
+      /^ingot: nothing to promote: in bucket "runner-ubuntu", channel "staging" has held no valid version for at least 24h yet; "prod" is unchanged\. Wait, or promote with a shorter --soak\./,
     );
     const prod = await registry.api(
       'GET',

@@ -135,8 +135,8 @@ describe('ingot publish guards: each refuses before writing anything and names t
     );
     assert.equal(
       (await r.api('GET', `${r.packer()}/buckets/runner-ubuntu/versions/fp-g1`)).status,
-      404,
-      'no version was created',
+      409,
+      'no version was created (an unknown fingerprint is Aborted, as HCP answers Packer)',
     );
     const json = await ingot(
       'publish',

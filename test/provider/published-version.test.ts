@@ -112,7 +112,8 @@ describeEachEngine('PublishedVersion provider', (registry) => {
       'GET',
       `${registry().packer()}/buckets/runner-ubuntu/versions/partial-1`,
     );
-    assert.equal(missing.status, 404);
+    // No version: HCP answers an unknown fingerprint with Aborted (409), as Packer expects.
+    assert.equal(missing.status, 409);
   });
 
   it('checks its inputs and revokes on delete only when asked', async () => {

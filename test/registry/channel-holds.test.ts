@@ -153,7 +153,8 @@ describeEachEngine('channel holds and the staging fleet soak', (get) => {
       version_fingerprint: 'u-2',
       update_mask: 'versionFingerprint',
     });
-    assert.equal(patch.status, 409);
+    // FailedPrecondition: HTTP 400, as grpc-gateway (HCP) maps code 9.
+    assert.equal(patch.status, 400);
     assert.match(
       patch.body.message,
       /is held by octocat since .*: rollback: v2 breaks Docker builds; nothing moved/,
@@ -192,7 +193,7 @@ describeEachEngine('channel holds and the staging fleet soak', (get) => {
           update_mask: 'versionFingerprint',
         })
       ).status,
-      409,
+      400,
     );
     r.clock.advance(2 * HOUR);
     const promoted = await ingot([
@@ -226,7 +227,7 @@ describeEachEngine('channel holds and the staging fleet soak', (get) => {
     const latest = await r.api('PUT', `${r.ingot()}/buckets/${bucket}/channels/latest/hold`, {
       reason: 'x',
     });
-    assert.equal(latest.status, 409);
+    assert.equal(latest.status, 400);
     assert.deepEqual((await r.ok('GET', `${r.ingot()}/buckets/${bucket}/holds`)).holds, []);
     assert.equal(await serves('staging'), 'u-2');
   });

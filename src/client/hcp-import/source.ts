@@ -53,7 +53,9 @@ export async function readSource(
     let done = 0;
     for (const version of versions) {
       version.builds = list(version.builds);
-      if (version.builds.length === 0)
+      // Version lists may leave builds out, or their metadata (Ingot's do, to stay small):
+      // the build list has them whole.
+      if (version.builds.length === 0 || version.builds.some((b) => b.metadata === undefined))
         version.builds = await client.listBuilds(name, version.fingerprint);
       for (const build of version.builds) {
         build.artifacts = list(build.artifacts);

@@ -20,7 +20,16 @@ function body(
 /** Turns a schema validation failure into one message naming every bad field. */
 function validationMessage(error: FastifyError): { message: string; field: string } {
   const where = error.validationContext ?? 'request';
-  const problems = (error.validation ?? []).map((v) => {
+  // A nullable field (`T | null`, how Go clients send "unset") fails three ways at once:
+  // its own rule, "must be null" and "must match a schema in anyOf"; only the first says
+  // what to fix.
+  const all = error.validation ?? [];
+  const rules = all.filter(
+    (v) =>
+      v.keyword !== 'anyOf' &&
+      !(v.keyword === 'type' && (v.params as { type?: string }).type === 'null'),
+  );
+  const problems = (rules.length ? rules : all).map((v) => {
     const missing = (v.params as { missingProperty?: string }).missingProperty;
     const extra = (v.params as { additionalProperty?: string }).additionalProperty;
     const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -38,7 +47,7 @@ function validationMessage(error: FastifyError): { message: string; field: strin
   });
   return {
     message: `invalid ${where}: ${problems.map((p) => p.text).join('; ')}.`,
-    field: problems.map((p) => p.field).join(','),
+    field: [...new Set(problems.map((p) => p.field))].join(','),
   };
 }
 

@@ -105,7 +105,7 @@ const MATRIX: Case[] = [
     }),
   },
   { method: 'GET', route: '/healthz', need: 'public' },
-  { method: 'GET', route: '/metrics', need: 'authenticated' },
+  { method: 'GET', route: '/metrics', need: 'registry-admin' },
   { method: 'GET', route: '/openapi.json', need: 'authenticated' },
 
   { method: 'GET', route: BUCKETS, need: 'viewer' },
