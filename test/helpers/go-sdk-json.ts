@@ -70,6 +70,12 @@ const MODELS: Record<string, [string, Kind, boolean][]> = {
     ['restricted', 'bool', true],
     ['version_fingerprint', 'string', true],
   ],
+  // hashicorp_cloud_packer20230101_upload_sbom_body.go (compressed_sbom: strfmt.Base64)
+  UploadSbomBody: [
+    ['compressed_sbom', 'string', true],
+    ['format', 'ptr', true],
+    ['name', 'string', true],
+  ],
   // hashicorp_cloud_packer20230101_update_channel_body.go
   UpdateChannelBody: [
     ['restricted', 'bool', true],

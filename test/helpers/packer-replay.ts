@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { goJson, type GoModel } from './go-sdk-json';
 
@@ -40,6 +41,26 @@ function assertCode(res: Reply, code: number, status: number, what: string): voi
 }
 
 const body = (model: GoModel, values: Record<string, unknown>) => goJson(model, values);
+
+/**
+ * The SBOM the hcp-sbom provisioner hands Packer, zstd-compressed at the best level as
+ * Packer does before UploadSbom (packer/provisioner.go, SBOMInternalProvisioner).
+ */
+const SBOM = execFileSync('zstd', ['-19', '-q', '-c'], {
+  input: JSON.stringify({
+    bomFormat: 'CycloneDX',
+    specVersion: '1.5',
+    version: 1,
+    components: [
+      {
+        type: 'library',
+        name: 'openssl',
+        version: '3.0.13',
+        purl: 'pkg:deb/ubuntu/openssl@3.0.13',
+      },
+    ],
+  }),
+}).toString('base64');
 
 /** Three sources of one template, as `packer build` names its components. */
 const COMPONENTS = [
@@ -176,6 +197,14 @@ export function packerReplaySuite(target: () => Send): void {
     });
     assert.equal((await ok(r, 'PATCH', url, running)).build.status, 'BUILD_RUNNING');
     assert.equal((await ok(r, 'PATCH', url, running)).build.status, 'BUILD_RUNNING');
+    // The hcp-sbom provisioner's SBOM, uploaded while the build runs (internal/hcp/
+    // registry/types.bucket.go uploads each before markBuildComplete; no sbom_name set).
+    await ok(
+      r,
+      'PUT',
+      `${url}/sboms`,
+      body('UploadSbomBody', { compressed_sbom: SBOM, format: 'CYCLONEDX' }),
+    );
     // markBuildComplete: platform, source image, labels, metadata and artifacts at once.
     const done = await ok(
       r,
@@ -258,6 +287,16 @@ export function packerReplaySuite(target: () => Send): void {
     assert.equal(version.name, 'v1');
     assert.equal(version.status, 'VERSION_ACTIVE');
     assert.equal(version.builds.length, 3);
+    // Each build's SBOM, named after the fingerprint as HCP names an unnamed one, lists
+    // its packages (ListBuildPackages).
+    for (const build of version.builds) {
+      const url = `${base()}/buckets/ubuntu/versions/${fingerprint}/builds/${build.id}`;
+      const { packages } = await ok(r, 'GET', `${url}/packages`);
+      assert.deepEqual(
+        packages.map((p: any) => [p.name, p.version, p.sboms.map((x: any) => x.name)]),
+        [['openssl', '3.0.13', [fingerprint]]],
+      );
+    }
     const bucket = (await ok(r, 'GET', `${base()}/buckets/ubuntu`)).bucket;
     assert.deepEqual(bucket.platforms, ['aws', 'azure', 'gcp']);
     assert.equal(bucket.latest_version.fingerprint, fingerprint);
