@@ -23,9 +23,24 @@ export function emit(flags: OutputFlags, json: unknown, human: () => string): vo
 
 export type Row = (string | number | boolean | null | undefined)[];
 
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A stored field made safe for a terminal: control characters (C0, DEL, C1) are shown
+ * as escapes, so a description can neither rewrite the terminal with an escape sequence
+ * nor start a line of its own (`\n::error …` would be a GitHub workflow command).
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    const named = NAMED_ESCAPES[c];
+    return named ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
 function cell(value: Row[number]): string {
   if (value === null || value === undefined || value === '') return '-';
-  return String(value);
+  return printable(String(value));
 }
 
 /** A plain-text table: upper-case headers, columns padded to their widest cell. */
@@ -47,8 +62,9 @@ export function details(entries: [string, Row[number]][]): string {
   const shown = entries.filter(
     ([, value]) => value !== undefined && value !== null && value !== '',
   );
-  const width = Math.max(...shown.map(([key]) => key.length)) + 1;
-  return shown.map(([key, value]) => `${`${key}:`.padEnd(width)}  ${cell(value)}`).join('\n');
+  const keys = shown.map(([key]) => printable(key));
+  const width = Math.max(...keys.map((key) => key.length)) + 1;
+  return shown.map(([, value], i) => `${`${keys[i]}:`.padEnd(width)}  ${cell(value)}`).join('\n');
 }
 
 /** RFC 3339 time without milliseconds, for tables. */
