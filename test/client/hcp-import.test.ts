@@ -205,7 +205,8 @@ describe('ingot import hcp: HCP Packer-shaped answers into Ingot', function () {
     assert.equal(c1.author_id, 'hcp-packer-spn');
     const base = await client.getVersion('base', 'b1');
     assert.equal(c1.builds[0].parent_version_id, base.id);
-    const ancestry = await client.ancestry('child', 'ANCESTRY_TYPE_PARENTS');
+    // Children "built from any version" of base; parents would list only child's latest's.
+    const ancestry = await client.ancestry('base', 'ANCESTRY_TYPE_CHILDREN');
     assert.deepEqual(
       ancestry
         .map((r) => [

@@ -43,6 +43,7 @@ export async function readSource(
     );
   }
   const chosen = only.length ? all.filter((b) => only.includes(b.name)) : all;
+  const childRelations = childRelationsOf(client, all);
   const result: SourceBucket[] = [];
   for (const bucket of chosen) {
     const name = bucket.name;
@@ -70,10 +71,29 @@ export async function readSource(
       channels.push({ channel, history });
       progress({ bucket: name, step: 'channels', done: channels.length, total: listed.length });
     }
-    const parents = list(await client.ancestry(name, 'ANCESTRY_TYPE_PARENTS')).filter(
-      (r) => r.child?.bucket_name === name,
-    );
+    const parents = (await childRelations()).filter((r) => r.child?.bucket_name === name);
     result.push({ bucket, versions, channels, parents });
   }
   return result;
+}
+
+/**
+ * Every parent → child relation of the project, read once as the children of each bucket:
+ * HCP lists children "built from any version" of a bucket, but parents only of one version
+ * (the latest unless `version_fingerprint` is given — hcp-sdk-go's
+ * packer_service_list_bucket_ancestry_parameters.go), so one call per bucket finds every
+ * version's parents where asking each bucket for its parents would miss all but the latest's.
+ */
+function childRelationsOf(
+  client: RegistryClient,
+  buckets: readonly Bucket[],
+): () => Promise<BucketAncestry[]> {
+  let relations: Promise<BucketAncestry[]> | undefined;
+  return () =>
+    (relations ??= (async () => {
+      const all: BucketAncestry[] = [];
+      for (const b of buckets)
+        all.push(...list(await client.ancestry(b.name, 'ANCESTRY_TYPE_CHILDREN')));
+      return all;
+    })());
 }

@@ -1,7 +1,10 @@
 import type { AncestryStatus, Bucket, Build, Channel, Scope, Version } from '../domain/model';
 import { ValidationError } from '../errors';
+import type { Executor } from '../storage/database';
 import type { Page } from '../storage/repository';
 import type { RegistryContext } from './context';
+import { LATEST } from './bucket-service';
+import { effectiveVersion } from './channel-resolution';
 import { linkStatus } from './views';
 
 export type AncestryType =
@@ -21,7 +24,11 @@ export interface Relation {
 
 /** ListBucketAncestry's filters, as the HCP SDK documents them. */
 export interface AncestryFilter {
-  /** Only the parents of this version of the bucket (relations where it is the child). */
+  /**
+   * Only the parents of this version of the bucket (relations where it is the child). Unset:
+   * the parents of the bucket's latest version, as hcp-sdk-go documents `version_fingerprint`
+   * (packer_service_list_bucket_ancestry_parameters.go).
+   */
   versionFingerprint?: string;
   /** Only children built from this channel of the bucket. */
   channelName?: string;
@@ -44,12 +51,12 @@ export class AncestryService {
     const bucket = await ctx.bucket(ex, scope, bucketName);
     const version = filter.versionFingerprint
       ? await ctx.version(ex, bucket, filter.versionFingerprint)
-      : null;
+      : await this.latest(ex, bucket, now);
     const channel = filter.channelName ? await ctx.channel(ex, bucket, filter.channelName) : null;
     const links: Build[] = [];
     if (type !== 'ANCESTRY_TYPE_CHILDREN') {
       const parents = await ctx.repo.parentLinksOfBucket(ex, bucket.id);
-      links.push(...parents.filter((l) => !version || l.versionId === version.id));
+      links.push(...parents.filter((l) => l.versionId === version?.id));
     }
     if (type !== 'ANCESTRY_TYPE_PARENTS') {
       const children = (await ctx.repo.childLinksOfBucket(ex, bucket.id)).map((l) => l.build);
@@ -100,6 +107,12 @@ export class AncestryService {
       total: relations.length,
       relations: relations.slice(page.offset, page.offset + page.limit),
     };
+  }
+
+  /** What the bucket's `latest` channel serves now: null before its first complete version. */
+  private async latest(ex: Executor, bucket: Bucket, now: Date): Promise<Version | null> {
+    const channel = await this.ctx.repo.findChannel(ex, bucket.id, LATEST);
+    return channel ? effectiveVersion(this.ctx, ex, channel, now) : null;
   }
 }
 

@@ -113,6 +113,9 @@ describeEachEngine('HCP list and delete options', (registry) => {
       ).map((x) => x.parent.version_fingerprint);
     assert.deepEqual(await parents('&version_fingerprint=child-2'), ['alpha-2']);
     assert.deepEqual(await parents('&version_fingerprint=child-1'), ['alpha-3']);
+    // hcp-sdk-go: "If not specified, the endpoint returns the parents of the artifact bucket's
+    // latest version" (packer_service_list_bucket_ancestry_parameters.go).
+    assert.deepEqual(await parents(''), ['alpha-2'], 'child-2 is the latest');
     const unknown = await r.api('GET', `${base()}/buckets/alpha/ancestry?channel_name=nope`);
     assert.equal(unknown.status, 404);
   });
