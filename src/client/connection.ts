@@ -29,12 +29,35 @@ const HCP_AUTH_URL = 'https://auth.idp.hashicorp.com/oauth2/token';
 const SCOPE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * The base URL without trailing slashes, or a problem. A host alone is https only for
- * HCP_API_ADDRESS, which HashiCorp's SDK (hcp-sdk-go config) reads as a host name;
- * anywhere else `127.0.0.1:8080` is refused rather than guessed (an https guess at a
- * plain-http registry ends in an SSL error that says nothing about the URL).
+ * The scheme hcp-sdk-go uses for HCP_API_ADDRESS under HCP_API_TLS (config/env.go's
+ * tlsConfigForSetting: unset is TLS, "disabled" plain text, "insecure" TLS without
+ * certificate checks, anything else an error).
  */
-function normaliseUrl(value: string, source: string): { url: string } | { problem: string } {
+function hcpApiTls(setting: string | undefined): { scheme: string } | { problem: string } {
+  if (setting === undefined) return { scheme: 'https' };
+  if (setting === 'disabled') return { scheme: 'http' };
+  if (setting === 'insecure')
+    return {
+      problem:
+        "HCP_API_TLS=insecure (TLS without certificate checks) is not supported: trust the registry's certificate with NODE_EXTRA_CA_CERTS=<ca.pem> and unset HCP_API_TLS.",
+    };
+  return {
+    problem: `HCP_API_TLS "${setting}" is not a TLS setting: unset it for TLS, or set it to "disabled" for a plain-HTTP registry.`,
+  };
+}
+
+/**
+ * The base URL without trailing slashes, or a problem. A host alone is accepted only from
+ * HCP_API_ADDRESS, which HashiCorp's SDK (hcp-sdk-go config/env.go) reads as a host name
+ * spoken to over TLS unless `HCP_API_TLS=disabled`; anywhere else `127.0.0.1:8080` is
+ * refused rather than guessed (an https guess at a plain-http registry ends in an SSL
+ * error that says nothing about the URL).
+ */
+function normaliseUrl(
+  value: string,
+  source: string,
+  apiTls: string | undefined,
+): { url: string } | { problem: string } {
   const trimmed = value.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
   let url = trimmed;
@@ -44,7 +67,9 @@ function normaliseUrl(value: string, source: string): { url: string } | { proble
         problem: `registry URL "${value}" (${source}) has no scheme: write http://${trimmed.replace(/\/+$/, '')} (or https://… when the registry is behind TLS).`,
       };
     }
-    url = `https://${trimmed}`;
+    const tls = hcpApiTls(apiTls);
+    if ('problem' in tls) return tls;
+    url = `${tls.scheme}://${trimmed}`;
   } else if (scheme !== 'http' && scheme !== 'https') {
     return {
       problem: `registry URL "${value}" (${source}) must start with http:// or https://, e.g. http://127.0.0.1:8080.`,
@@ -124,7 +149,7 @@ export function resolveConnection(
       'no registry: set INGOT_REGISTRY_URL (or HCP_API_ADDRESS), or INGOT_CREDENTIALS_FILE.',
     );
   } else {
-    const normalised = normaliseUrl(rawUrl, urlSource);
+    const normalised = normaliseUrl(rawUrl, urlSource, env.HCP_API_TLS);
     if ('problem' in normalised) problems.push(normalised.problem);
     else registryUrl = normalised.url;
   }

@@ -168,6 +168,29 @@ describe('resolveConnection', () => {
     assert.equal(connection.tokenUrl, 'https://auth.idp.hashicorp.com/oauth2/token');
   });
 
+  it('HCP_API_TLS=disabled makes HCP_API_ADDRESS plain HTTP, as hcp-sdk-go config/env.go reads it', () => {
+    const { INGOT_REGISTRY_URL: _unused, ...env } = ENV;
+    const plain = resolveConnection(
+      {},
+      { ...env, HCP_API_ADDRESS: '127.0.0.1:8080', HCP_API_TLS: 'disabled' },
+    );
+    assert.equal(plain.registryUrl, 'http://127.0.0.1:8080');
+    assert.equal(plain.tokenUrl, 'http://127.0.0.1:8080/oauth2/token');
+    const insecure = configError(() =>
+      resolveConnection({}, { ...env, HCP_API_ADDRESS: 'reg.internal', HCP_API_TLS: 'insecure' }),
+    );
+    assert.match(insecure.message, /NODE_EXTRA_CA_CERTS/);
+    const typo = configError(() =>
+      resolveConnection({}, { ...env, HCP_API_ADDRESS: 'reg.internal', HCP_API_TLS: 'off' }),
+    );
+    assert.match(typo.message, /HCP_API_TLS "off" is not a TLS setting.*"disabled"/);
+    assert.equal(
+      resolveConnection({}, { ...ENV, HCP_API_TLS: 'bogus' }).registryUrl,
+      'http://127.0.0.1:8080',
+      'only a bare HCP_API_ADDRESS reads HCP_API_TLS',
+    );
+  });
+
   it('only hosts under cloud.hashicorp.com count as HCP', () => {
     const tokenUrlOf = (registryUrl: string) => resolveConnection({ registryUrl }, ENV).tokenUrl;
     assert.equal(
