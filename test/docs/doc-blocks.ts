@@ -5,8 +5,9 @@ import path from 'node:path';
  * The command blocks of the README and the guides (docs/*.md), as the docs tests run
  * them. docs/README.md ("Command blocks are tested") states the convention for readers
  * and writers: every ```sh, ```bash or ```console block runs, in one shell session per
- * document, unless the line before its fence is `<!-- needs: … -->`, which names what
- * it needs that the test machine does not have; such a block is only syntax-checked.
+ * document, unless the line before its fence (blank lines aside) is `<!-- needs: … -->`,
+ * naming what it needs that a test machine does not have; such a block is only
+ * syntax-checked.
  */
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -76,18 +77,22 @@ export function blocksOf(file: string, markdown: string): CommandBlock[] {
   const lines = markdown.split('\n');
   const blocks: CommandBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)```(\S*)/.exec(lines[i]);
+    const open = /^(\s*)(`{3,})([^`\s]*)/.exec(lines[i]);
     if (!open) continue;
-    const end = lines.findIndex((l, j) => j > i && /^\s*```\s*$/.test(l));
+    // A fence closes with at least as many backticks as opened it (CommonMark).
+    const close = new RegExp(`^\\s*\`{${open[2].length},}\\s*$`);
+    const end = lines.findIndex((l, j) => j > i && close.test(l));
     if (end < 0) throw new Error(`${file}:${i + 1}: a code block is never closed`);
-    const lang = open[2];
+    const lang = open[3];
     if (SHELL.has(lang)) {
       const indent = open[1].length;
       const text = lines
         .slice(i + 1, end)
         .map((l) => l.slice(indent))
         .join('\n');
-      const marker = NEEDS.exec((lines[i - 1] ?? '').trim());
+      let before = i - 1;
+      while (before >= 0 && lines[before].trim() === '') before--;
+      const marker = NEEDS.exec((lines[before] ?? '').trim());
       const needs = marker ? marker[1].split(',').map((n) => n.trim()) : [];
       blocks.push({ file, line: i + 1, lang, needs, text, script: scriptOf(text) });
     }

@@ -84,9 +84,30 @@ const COMPONENTS = [
   },
 ];
 
+export interface ReplayOptions {
+  /** Organization and project, as HCP_ORGANIZATION_ID / HCP_PROJECT_ID name them. */
+  scope?: () => { organization: string; project: string };
+  /**
+   * `packer` replays only what `packer build` sends, which a contributor may do; the
+   * default adds Terraform's channel resources (restricted channels) and revocation, which
+   * need an admin.
+   */
+  callers?: 'packer' | 'packer-and-terraform';
+}
+
 /** Defines the replay's tests against the registry `target` sends to. */
-export function packerReplaySuite(target: () => Send): void {
-  const base = () => '/packer/2023-01-01/organizations/org-replay/projects/proj-replay';
+export function packerReplaySuite(target: () => Send, options: ReplayOptions = {}): void {
+  const base = () => {
+    const { organization, project } = options.scope?.() ?? {
+      organization: 'org-replay',
+      project: 'proj-replay',
+    };
+    return `/packer/2023-01-01/organizations/${organization}/projects/${project}`;
+  };
+  /** A step only an admin may make: defined only when the replay includes Terraform's. */
+  const admin = (title: string, fn: (this: Mocha.Context) => Promise<void>) => {
+    if (options.callers !== 'packer') it(title, fn);
+  };
 
   /** Packer's Bucket.Initialize + populateVersion; returns the builds by component. */
   async function initialize(
@@ -374,7 +395,7 @@ export function packerReplaySuite(target: () => Send): void {
     assert.equal((await ok(r, 'GET', url)).builds.length, 3);
   });
 
-  it('terraform: channel resource, assignment resource and the version/artifact data sources', async function () {
+  admin('terraform: channel resource, assignment resource and the version/artifact data sources', async function () {
     this.timeout(60_000);
     const r = target();
     const fingerprint = 'tf-1';
@@ -448,7 +469,7 @@ export function packerReplaySuite(target: () => Send): void {
     assertCode(gone, 5, 404, 'GetChannel after delete');
   });
 
-  it('UpdateVersion from a Go client: the zero revoke_at is unset, not an error', async () => {
+  admin('UpdateVersion from a Go client: the zero revoke_at is unset, not an error', async () => {
     const r = target();
     const v = `${base()}/buckets/ubuntu/versions/01JQ3K8Z5M2V7X9B4N6C1D0EFG`;
     // complete: true with every other field zero, revoke_at included.
