@@ -116,7 +116,15 @@ function sdkSend(vars: Record<string, string>, dial: Dial): Send {
     }
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return request(new URL(`${api}${urlPath}`), apiTls, vars.SSL_CERT_FILE, dial, method, headers, body);
+    return request(
+      new URL(`${api}${urlPath}`),
+      apiTls,
+      vars.SSL_CERT_FILE,
+      dial,
+      method,
+      headers,
+      body,
+    );
   };
 }
 
@@ -125,9 +133,7 @@ function exportsOf(block: CommandBlock): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const line of block.script.split('\n')) {
     if (!line.startsWith('export ')) continue;
-    for (const [, name, value] of line
-      .replace(/#.*$/, '')
-      .matchAll(/([A-Z_][A-Z0-9_]*)=(\S+)/g))
+    for (const [, name, value] of line.replace(/#.*$/, '').matchAll(/([A-Z_][A-Z0-9_]*)=(\S+)/g))
       vars[name] = value;
   }
   return vars;
@@ -148,7 +154,7 @@ describe(`${FILE}: the documented HCP_* settings take Packer and Terraform to In
 
   describe('without TLS: the block run as written, then its environment replayed', () => {
     let workspace: DocsWorkspace;
-    let vars: Record<string, string> = {};
+    const vars: Record<string, string> = {};
 
     before(async () => {
       workspace = await DocsWorkspace.start();
@@ -192,7 +198,9 @@ describe(`${FILE}: the documented HCP_* settings take Packer and Terraform to In
     let dial: Dial;
 
     before(async () => {
-      const block = sectionBlocks().find((b) => /--tls-cert/.test(b.script) && /^packer build/m.test(b.script));
+      const block = sectionBlocks().find(
+        (b) => /--tls-cert/.test(b.script) && /^packer build/m.test(b.script),
+      );
       assert.ok(block, 'the TLS block');
       vars = exportsOf(block);
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-docs-tls-'));
@@ -202,8 +210,14 @@ describe(`${FILE}: the documented HCP_* settings take Packer and Terraform to In
       // A certificate for the documented host name, its own CA as a private CA would be.
       execFileSync(
         'openssl',
-        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', keyFile]
-          .concat(['-out', certFile, '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`]),
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', keyFile].concat([
+          '-out',
+          certFile,
+          '-subj',
+          `/CN=${host}`,
+          '-addext',
+          `subjectAltName=DNS:${host}`,
+        ]),
         { stdio: 'ignore' },
       );
       const credentialsFile = path.join(dir, 'admin-credentials.json');

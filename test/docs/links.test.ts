@@ -54,7 +54,8 @@ function problem(from: string, target: string): string | null {
   const absolute = path.join(ROOT, resolved);
   if (!fs.existsSync(absolute)) return `${from}: ${target} (no ${resolved})`;
   if (anchor === undefined || anchor === '') return null;
-  if (!resolved.endsWith('.md')) return `${from}: ${target} (an anchor into a file that is not markdown)`;
+  if (!resolved.endsWith('.md'))
+    return `${from}: ${target} (an anchor into a file that is not markdown)`;
   const known = anchors(fs.readFileSync(absolute, 'utf8'));
   return known.has(anchor)
     ? null
@@ -66,8 +67,8 @@ describe('links of the README and the guides', () => {
     const known = anchors(
       [
         '# Using HCP Packer instead',
-        '## On AWS and GCP: `pulumi up` on the image factory\'s dev stack',
-        '## Reading the network team\'s stack',
+        "## On AWS and GCP: `pulumi up` on the image factory's dev stack",
+        "## Reading the network team's stack",
         '## 5. Log in to a state backend',
         '## Tests',
         '## Tests',
@@ -76,17 +77,14 @@ describe('links of the README and the guides', () => {
         '```',
       ].join('\n'),
     );
-    assert.deepEqual(
-      [...known].sort(),
-      [
-        '5-log-in-to-a-state-backend',
-        'on-aws-and-gcp-pulumi-up-on-the-image-factorys-dev-stack',
-        'reading-the-network-teams-stack',
-        'tests',
-        'tests-1',
-        'using-hcp-packer-instead',
-      ],
-    );
+    assert.deepEqual([...known].sort(), [
+      '5-log-in-to-a-state-backend',
+      'on-aws-and-gcp-pulumi-up-on-the-image-factorys-dev-stack',
+      'reading-the-network-teams-stack',
+      'tests',
+      'tests-1',
+      'using-hcp-packer-instead',
+    ]);
     assert.match(String(problem('README.md', 'docs/nowhere.md')), /no docs\/nowhere\.md/);
     assert.match(String(problem('README.md', 'docs/fleet.md#nowhere')), /no heading "#nowhere"/);
     assert.equal(problem('docs/README.md', 'fleet.md#bootstrap-from-nothing'), null);
