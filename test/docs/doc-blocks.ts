@@ -21,6 +21,7 @@ export const KNOWN_NEEDS = [
   'root',
   'github',
   'hcp',
+  'network',
   'checkout',
   'server',
   'your-values',
