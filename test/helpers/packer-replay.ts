@@ -84,9 +84,30 @@ const COMPONENTS = [
   },
 ];
 
+export interface ReplayOptions {
+  /** Organization and project, as HCP_ORGANIZATION_ID / HCP_PROJECT_ID name them. */
+  scope?: () => { organization: string; project: string };
+  /**
+   * `packer` replays only what `packer build` sends, which a contributor may do; the
+   * default adds Terraform's channel resources (restricted channels) and revocation, which
+   * need an admin.
+   */
+  callers?: 'packer' | 'packer-and-terraform';
+}
+
 /** Defines the replay's tests against the registry `target` sends to. */
-export function packerReplaySuite(target: () => Send): void {
-  const base = () => '/packer/2023-01-01/organizations/org-replay/projects/proj-replay';
+export function packerReplaySuite(target: () => Send, options: ReplayOptions = {}): void {
+  const base = () => {
+    const { organization, project } = options.scope?.() ?? {
+      organization: 'org-replay',
+      project: 'proj-replay',
+    };
+    return `/packer/2023-01-01/organizations/${organization}/projects/${project}`;
+  };
+  /** A step only an admin may make: defined only when the replay includes Terraform's. */
+  const admin = (title: string, fn: (this: Mocha.Context) => Promise<void>) => {
+    if (options.callers !== 'packer') it(title, fn);
+  };
 
   /** Packer's Bucket.Initialize + populateVersion; returns the builds by component. */
   async function initialize(
@@ -374,81 +395,88 @@ export function packerReplaySuite(target: () => Send): void {
     assert.equal((await ok(r, 'GET', url)).builds.length, 3);
   });
 
-  it('terraform: channel resource, assignment resource and the version/artifact data sources', async function () {
-    this.timeout(60_000);
-    const r = target();
-    const fingerprint = 'tf-1';
-    const runUuid = crypto.randomUUID();
-    const builds = await initialize(r, 'tf-bucket', fingerprint, runUuid);
-    for (const c of COMPONENTS) {
-      await runBuild(r, 'tf-bucket', fingerprint, runUuid, builds.get(c.type), c, []);
-    }
-    const channels = `${base()}/buckets/tf-bucket/channels`;
-    // hcp_packer_channel create (CreatePackerChannel), then its read
-    // (GetPackerChannelByNameFromList: ListChannels, by name).
-    await ok(r, 'POST', channels, body('CreateChannelBody', { name: 'production' }));
-    const listed = (await ok(r, 'GET', channels)).channels as any[];
-    const production = listed.find((c) => c.name === 'production');
-    assert.equal(production.restricted, false);
-    assert.equal(production.version, undefined);
-    // restricted = true, then back to false: the false is omitted, the mask says it.
-    const restricted = await ok(
-      r,
-      'PATCH',
-      `${channels}/production`,
-      body('UpdateChannelBody', { update_mask: 'restricted', restricted: true }),
-    );
-    assert.equal(restricted.channel.restricted, true);
-    const unrestricted = await ok(
-      r,
-      'PATCH',
-      `${channels}/production`,
-      body('UpdateChannelBody', { update_mask: 'restricted', restricted: false }),
-    );
-    assert.equal(unrestricted.channel.restricted, false);
-    // hcp_packer_channel_assignment (UpdatePackerChannelAssignment), read back by list.
-    const assigned = await ok(
-      r,
-      'PATCH',
-      `${channels}/production`,
-      body('UpdateChannelBody', {
-        update_mask: 'versionFingerprint',
-        version_fingerprint: fingerprint,
-      }),
-    );
-    assert.equal(assigned.channel.version.fingerprint, fingerprint);
-    const read = ((await ok(r, 'GET', channels)).channels as any[]).find(
-      (c) => c.name === 'production',
-    );
-    assert.equal(read.version.fingerprint, fingerprint);
-    assert.equal(read.version.name, 'v1');
-    // data "hcp_packer_version" / "hcp_packer_artifact": GetChannel, then pick the
-    // build by platform (and component type) and the artifact by region.
-    const channel = (await ok(r, 'GET', `${channels}/production`)).channel;
-    assert.equal(channel.name, 'production');
-    const build = channel.version.builds.find(
-      (b: any) => b.platform === 'aws' && b.component_type === 'amazon-ebs.ubuntu',
-    );
-    const artifact = build.artifacts.find((a: any) => a.region === 'us-east-1');
-    assert.equal(artifact.external_identifier, COMPONENTS[0].image);
-    // data "hcp_packer_version" by fingerprint (GetVersionByFingerprint).
-    const byFingerprint = await ok(r, 'GET', `${base()}/buckets/tf-bucket/versions/${fingerprint}`);
-    assert.equal(byFingerprint.version.fingerprint, fingerprint);
-    // Assignment destroyed: the fingerprint "" is omitted; the mask unassigns.
-    const cleared = await ok(
-      r,
-      'PATCH',
-      `${channels}/production`,
-      body('UpdateChannelBody', { update_mask: 'versionFingerprint' }),
-    );
-    assert.equal(cleared.channel.version, undefined);
-    // Channel destroyed (DeletePackerChannel).
-    await ok(r, 'DELETE', `${channels}/production`);
-    const gone = await call(r, 'GET', `${channels}/production`);
-    assertCode(gone, 5, 404, 'GetChannel after delete');
-  });
+  admin(
+    'terraform: channel resource, assignment resource and the version/artifact data sources',
+    async function () {
+      this.timeout(60_000);
+      const r = target();
+      const fingerprint = 'tf-1';
+      const runUuid = crypto.randomUUID();
+      const builds = await initialize(r, 'tf-bucket', fingerprint, runUuid);
+      for (const c of COMPONENTS) {
+        await runBuild(r, 'tf-bucket', fingerprint, runUuid, builds.get(c.type), c, []);
+      }
+      const channels = `${base()}/buckets/tf-bucket/channels`;
+      // hcp_packer_channel create (CreatePackerChannel), then its read
+      // (GetPackerChannelByNameFromList: ListChannels, by name).
+      await ok(r, 'POST', channels, body('CreateChannelBody', { name: 'production' }));
+      const listed = (await ok(r, 'GET', channels)).channels as any[];
+      const production = listed.find((c) => c.name === 'production');
+      assert.equal(production.restricted, false);
+      assert.equal(production.version, undefined);
+      // restricted = true, then back to false: the false is omitted, the mask says it.
+      const restricted = await ok(
+        r,
+        'PATCH',
+        `${channels}/production`,
+        body('UpdateChannelBody', { update_mask: 'restricted', restricted: true }),
+      );
+      assert.equal(restricted.channel.restricted, true);
+      const unrestricted = await ok(
+        r,
+        'PATCH',
+        `${channels}/production`,
+        body('UpdateChannelBody', { update_mask: 'restricted', restricted: false }),
+      );
+      assert.equal(unrestricted.channel.restricted, false);
+      // hcp_packer_channel_assignment (UpdatePackerChannelAssignment), read back by list.
+      const assigned = await ok(
+        r,
+        'PATCH',
+        `${channels}/production`,
+        body('UpdateChannelBody', {
+          update_mask: 'versionFingerprint',
+          version_fingerprint: fingerprint,
+        }),
+      );
+      assert.equal(assigned.channel.version.fingerprint, fingerprint);
+      const read = ((await ok(r, 'GET', channels)).channels as any[]).find(
+        (c) => c.name === 'production',
+      );
+      assert.equal(read.version.fingerprint, fingerprint);
+      assert.equal(read.version.name, 'v1');
+      // data "hcp_packer_version" / "hcp_packer_artifact": GetChannel, then pick the
+      // build by platform (and component type) and the artifact by region.
+      const channel = (await ok(r, 'GET', `${channels}/production`)).channel;
+      assert.equal(channel.name, 'production');
+      const build = channel.version.builds.find(
+        (b: any) => b.platform === 'aws' && b.component_type === 'amazon-ebs.ubuntu',
+      );
+      const artifact = build.artifacts.find((a: any) => a.region === 'us-east-1');
+      assert.equal(artifact.external_identifier, COMPONENTS[0].image);
+      // data "hcp_packer_version" by fingerprint (GetVersionByFingerprint).
+      const byFingerprint = await ok(
+        r,
+        'GET',
+        `${base()}/buckets/tf-bucket/versions/${fingerprint}`,
+      );
+      assert.equal(byFingerprint.version.fingerprint, fingerprint);
+      // Assignment destroyed: the fingerprint "" is omitted; the mask unassigns.
+      const cleared = await ok(
+        r,
+        'PATCH',
+        `${channels}/production`,
+        body('UpdateChannelBody', { update_mask: 'versionFingerprint' }),
+      );
+      assert.equal(cleared.channel.version, undefined);
+      // Channel destroyed (DeletePackerChannel).
+      await ok(r, 'DELETE', `${channels}/production`);
+      const gone = await call(r, 'GET', `${channels}/production`);
+      assertCode(gone, 5, 404, 'GetChannel after delete');
+    },
+  );
 
-  it('UpdateVersion from a Go client: the zero revoke_at is unset, not an error', async () => {
+  admin('UpdateVersion from a Go client: the zero revoke_at is unset, not an error', async () => {
     const r = target();
     const v = `${base()}/buckets/ubuntu/versions/01JQ3K8Z5M2V7X9B4N6C1D0EFG`;
     // complete: true with every other field zero, revoke_at included.

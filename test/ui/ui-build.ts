@@ -15,7 +15,7 @@ function newestMtime(target: string): number {
 }
 
 /** Runs `body` while holding a lock directory, so parallel test workers build once. */
-function withLock(lock: string, body: () => void): void {
+export function withLock(lock: string, body: () => void): void {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
