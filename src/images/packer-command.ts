@@ -87,6 +87,22 @@ export function manifestFromOutput(stdout: string): string | undefined {
 }
 
 /**
+ * Bash lines giving Packer's HCP client (hcp-sdk-go config/env.go) the registry of
+ * `INGOT_REGISTRY_URL` unless `HCP_API_ADDRESS` is set: the API address is a host:port with
+ * no scheme (`HCP_API_TLS=disabled` for plain HTTP), and `HCP_AUTH_URL` is the base the SDK
+ * appends "/oauth2/token" to (config/with.go `WithAuth`).
+ */
+export const HCP_FROM_INGOT_REGISTRY: readonly string[] = [
+  'if [ -z "${HCP_API_ADDRESS:-}" ] && [ -n "${INGOT_REGISTRY_URL:-}" ]; then',
+  '  ingot_registry="${INGOT_REGISTRY_URL%/}"',
+  '  export HCP_API_ADDRESS="${ingot_registry#*://}" HCP_AUTH_URL="${HCP_AUTH_URL:-$ingot_registry}"',
+  '  case "$ingot_registry" in',
+  '    http://*) export HCP_API_TLS="${HCP_API_TLS:-disabled}" HCP_AUTH_TLS="${HCP_AUTH_TLS:-disabled}" ;;',
+  '  esac',
+  'fi',
+];
+
+/**
  * The build step as one bash script; it ends by printing the manifest after
  * {@link MANIFEST_MARKER}. `-force` (replace artifacts of the same name) is only given to
  * local builds: on a cloud it would deregister an AMI of the same name that the registry
@@ -105,9 +121,7 @@ export function packerBuildCommand(o: PackerBuildCommandOptions): string {
     'set -euo pipefail',
     `export CHECKPOINT_DISABLE=1 HCP_PACKER_REGISTRY=${o.hcpPackerRegistry ? 'on' : 'off'}`,
     ...(o.hcpPackerRegistry ? [`export HCP_PACKER_BUILD_FINGERPRINT=${q(o.fingerprint)}`] : []),
-    'if [ -z "${HCP_API_ADDRESS:-}" ] && [ -n "${INGOT_REGISTRY_URL:-}" ]; then',
-    '  export HCP_API_ADDRESS="$INGOT_REGISTRY_URL" HCP_AUTH_URL="${HCP_AUTH_URL:-$INGOT_REGISTRY_URL/oauth2/token}"',
-    'fi',
+    ...HCP_FROM_INGOT_REGISTRY,
     `mkdir -p ${q(o.outputDir)}`,
     `cd ${q(o.templateDir)}`,
     ...(o.init ? [`${packer} init .`] : []),

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import {
   MANIFEST_MARKER,
   manifestFromOutput,
+  HCP_FROM_INGOT_REGISTRY,
   packerBuildCommand,
   readTemplate,
   shellQuote,
@@ -70,9 +71,7 @@ describe('packer command text', () => {
         'set -euo pipefail',
         'export CHECKPOINT_DISABLE=1 HCP_PACKER_REGISTRY=off',
         // Child templates read their parent with the HCP Packer data sources: from Ingot.
-        'if [ -z "${HCP_API_ADDRESS:-}" ] && [ -n "${INGOT_REGISTRY_URL:-}" ]; then',
-        '  export HCP_API_ADDRESS="$INGOT_REGISTRY_URL" HCP_AUTH_URL="${HCP_AUTH_URL:-$INGOT_REGISTRY_URL/oauth2/token}"',
-        'fi',
+        ...HCP_FROM_INGOT_REGISTRY,
         `mkdir -p '/work/it'\\''s here/fp'`,
         `cd '/repo/packer/runner-ubuntu'`,
         `'packer' init .`,
