@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import requireFromString from 'require-from-string';
@@ -141,8 +142,10 @@ describe('examples/channel-images against the built package', function () {
     assert.ok(!providers[0].includes(registry.admin.clientSecret));
 
     // The registry recorded the example's stack as a consumer, read with `ingot/client`.
+    // Resolved as the project would: from here, `ingot/client` is this checkout itself.
+    const fromApp = createRequire(path.join(installed.app, 'index.js'));
     const client = (await import(
-      require.resolve('ingot/client', { paths: [installed.app] })
+      fromApp.resolve('ingot/client')
     )) as typeof import('../../src/client/index');
     const consumers = await new client.RegistryClient({
       registryUrl: registry.url,

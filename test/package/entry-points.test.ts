@@ -20,9 +20,13 @@ const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf
 /** Modules no library entry may load: the registry server, databases, cloud SDKs, the CLI. */
 const HEAVY_DEPENDENCIES =
   /\/node_modules\/(better-sqlite3|pg|pg-pool|fastify|@fastify|@aws-sdk|@google-cloud|@octokit|@pulumi\/(aws|gcp|command|random)|prom-client|pino|commander)\//;
-/** Parts of the package no library entry may load: everything but the client, providers, policies. */
+/**
+ * Parts of the package no library entry may load (paths under its dist/): the fleet
+ * program, the CLI, the image pipeline, the scaler and the registry server. Durations and
+ * their validation error are plain functions the providers share with the registry.
+ */
 const PROGRAM_MODULES =
-  /\/node_modules\/ingot\/dist\/(index\.js|fleet\/|cli\/|images\/|scaler\/|config\/|registry\/(?!duration\.js))/;
+  /^(index\.js|fleet\/|cli\/|images\/|scaler\/|config\/|registry\/(?!(duration|errors)\.js$))/;
 
 /**
  * The package as another project gets it: `npm pack` of this repository (what a tarball
@@ -51,10 +55,21 @@ describe('the ingot package (npm pack, installed in another project)', function 
     return JSON.parse(stdout) as Probe;
   };
 
-  const lighter = (probe: Probe) => ({
-    heavy: probe.loaded.filter((file) => HEAVY_DEPENDENCIES.test(file)),
-    program: probe.loaded.filter((file) => PROGRAM_MODULES.test(file)),
-  });
+  /** What an entry loaded beyond the library, its own modules as paths under dist/. */
+  const lighter = (probe: Probe) => {
+    const dist = path.join(installed.packageDir, 'dist') + path.sep;
+    const own = probe.loaded.filter((f) => f.startsWith(dist)).map((f) => f.slice(dist.length));
+    // The installed copy answered, not this checkout (which a package may import by name).
+    assert.ok(own.length > 0, `nothing was loaded from ${dist}`);
+    assert.deepEqual(
+      probe.loaded.filter((f) => f.startsWith(path.join(ROOT, 'dist'))),
+      [],
+    );
+    return {
+      heavy: probe.loaded.filter((file) => HEAVY_DEPENDENCIES.test(file)),
+      program: own.filter((file) => PROGRAM_MODULES.test(file)),
+    };
+  };
 
   it('packs dist/ and bin/, without tests, sources, source maps or other build outputs', () => {
     const files = installed.pack.files.map((f) => f.path);
@@ -120,7 +135,7 @@ describe('the ingot package (npm pack, installed in another project)', function 
     for (const name of ['ingotImagePolicies', 'prohibitedRevokedImages', 'ImageLookups'])
       assert.ok(result.exports.includes(name), `exports ${name}`);
     assert.deepEqual(lighter(result), { heavy: [], program: [] });
-    assert.ok(!result.loaded.some((f) => f.endsWith('/node_modules/ingot/dist/policy/index.js')));
+    assert.ok(!result.loaded.includes(path.join(installed.packageDir, 'dist/policy/index.js')));
     assert.deepEqual(result.registered, []);
   });
 

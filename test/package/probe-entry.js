@@ -4,9 +4,13 @@
 // Requires <specifier> as that project would (resolved from the working directory) and
 // prints what it exported, which modules it loaded and which Pulumi resources it
 // registered (with --mocks, Pulumi's mocks record registrations instead of an engine).
+const { createRequire } = require('node:module');
+const path = require('node:path');
 const { setTimeout } = require('node:timers');
 
-const resolveHere = (specifier) => require.resolve(specifier, { paths: [process.cwd()] });
+// A require of the project's own: `require.resolve(specifier, { paths })` from this file
+// would resolve `ingot/…` to this repository itself (a package may import itself by name).
+const resolveHere = createRequire(path.join(process.cwd(), 'index.js')).resolve;
 const [specifier, mode] = process.argv.slice(2);
 
 const registered = [];
