@@ -34,7 +34,7 @@ const PROGRAM_MODULES =
  * of package.json `exports` load there without running a fleet or starting a server.
  */
 describe('the ingot package (npm pack, installed in another project)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let installed: InstalledPackage;
 
   before(async function () {
@@ -49,7 +49,7 @@ describe('the ingot package (npm pack, installed in another project)', function 
     // A policy pack started on import would keep the process alive: the timeout catches it.
     const { stdout } = await run(process.execPath, args, {
       cwd: installed.app,
-      timeout: 30_000,
+      timeout: 60_000,
       maxBuffer: 16 * 1024 * 1024,
     });
     return JSON.parse(stdout) as Probe;
