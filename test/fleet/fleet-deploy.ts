@@ -2,7 +2,6 @@ import { parseFleetConfig } from '../../src/config/parse-fleet-config';
 import type { FleetConfig } from '../../src/config/fleet-config';
 import type { PoolExport } from '../../src/fleet/fleet-outputs';
 import { runFleet } from '../../src/fleet/program';
-import type { Engine } from '../../src/registry/storage/database';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry-harness';
 import {
   FleetEngine,
@@ -61,11 +60,8 @@ export class FleetRegistry {
   constructor(readonly registry: TestRegistry) {}
 
   /** `empty`: a registry with no bucket at all (the bootstrap tests start there). */
-  static async start(
-    contents: 'published' | 'empty' = 'published',
-    engine: Engine = 'sqlite',
-  ): Promise<FleetRegistry> {
-    const fleet = new FleetRegistry(await startTestRegistry(engine));
+  static async start(contents: 'published' | 'empty' = 'published'): Promise<FleetRegistry> {
+    const fleet = new FleetRegistry(await startTestRegistry('sqlite'));
     for (const key of ENV_KEYS) {
       fleet.saved[key] = process.env[key];
       delete process.env[key];
