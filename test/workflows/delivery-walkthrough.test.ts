@@ -151,7 +151,11 @@ describe('delivery walk-through: empty registry to prod, rollback hold', functio
   });
 
   it('the image factory builds with packer 1.6.6, publishes the manifest and assigns dev', async () => {
-    const config = fleet.stackConfig('dev');
+    // The factory stack's registry settings: its contributor credentials as secret config.
+    const config = {
+      'ingot:registryClientId': fleet.registry.admin.clientId,
+      'ingot:registryClientSecret': fleet.registry.admin.clientSecret,
+    };
     const factory = new LocalEngine('ingot-images', 'dev', config).install();
     const image = new GoldenImage('images-delivery-local', {
       templateDir: TEMPLATE,
