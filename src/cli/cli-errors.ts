@@ -8,6 +8,8 @@ function missingKind(error: RegistryClientError): Kind | null {
   if (reason === 'BUCKET_NOT_FOUND') return 'bucket';
   if (reason === 'VERSION_NOT_FOUND') return 'version';
   if (reason === 'CHANNEL_NOT_FOUND') return 'channel';
+  // Something else is missing (a consumer stack, a principal): the registry's words name it.
+  if (reason?.endsWith('_NOT_FOUND')) return null;
   const kind = error.detail.metadata?.kind;
   if (kind === 'bucket' || kind === 'version' || kind === 'channel') return kind;
   const operation = error.detail.operation ?? '';

@@ -87,6 +87,39 @@ describeEachEngine('channel holds and the staging fleet soak', (get) => {
     assert.ok(due.running_since > due.assigned_at);
   });
 
+  it('a soak consumer stack that never ran anything is refused by name, not "not due" forever', async () => {
+    const r = get();
+    const typo = await r.api(
+      'GET',
+      `${r.ingot()}/buckets/${bucket}/channels/staging/soaked?minimum_soak=24h&consumer_stack=ingot-fleet/stagin`,
+    );
+    assert.equal(typo.status, 404);
+    assert.equal(typo.body.details[0].reason, 'CONSUMER_STACK_NOT_FOUND');
+    assert.match(
+      typo.body.message,
+      /consumer stack "ingot-fleet\/stagin" does not exist; no stack of that name ever ran an image of this project; the stacks that did are ingot-fleet\/staging: name one of them/,
+    );
+    const cli = await ingot([
+      'channels',
+      'promote',
+      bucket,
+      '--from',
+      'staging',
+      '--to',
+      'prod',
+      '--soak',
+      '24h',
+      '--soak-consumer',
+      'ingot-fleet/stagin',
+    ]);
+    assert.equal(cli.status, 1, 'a failure, not "not due" (exit 3)');
+    assert.match(
+      cli.stderr,
+      /consumer stack "ingot-fleet\/stagin" does not exist;.*--soak-consumer/,
+    );
+    assert.equal(await serves('prod'), 'u-1', 'nothing moved');
+  });
+
   it('a rollback moves prod and holds it in one request; promotions refuse naming who and why', async () => {
     const r = get();
     const dry = await ingot([

@@ -117,6 +117,7 @@ export class ConsumerService {
       ex,
       history.map((a) => a.versionId).filter((id): id is string => id !== null),
     );
+    if (consumer) await this.requireConsumerStack(ex, scope, consumer);
     const running = consumer ? await this.firstSeen(ex, [...versions.keys()], consumer) : null;
     let heldUntil = now.getTime();
     for (const assignment of history) {
@@ -146,6 +147,29 @@ export class ConsumerService {
       'soaked version',
       `${bucketName}/${channelName}`,
       `no valid version has been ${where} for at least ${formatDuration(minimumSoakMs)} yet; wait, or promote with a shorter soak.`,
+    );
+  }
+
+  /**
+   * A consumer stack that never recorded any version of any bucket in the scope is a
+   * wrong name (`ingot-fleet/stagin`), not a soak still running: refused, naming the
+   * stacks that did, instead of "not due" forever. A known stack that has not run this
+   * bucket (a bucket no pool of it uses) stays "not due", as does every stack before
+   * any ran anything.
+   */
+  private async requireConsumerStack(
+    ex: Parameters<RegistryContext['repo']['consumerStacks']>[0],
+    scope: Scope,
+    consumer: SoakConsumer,
+  ): Promise<void> {
+    const name = `${consumer.project}/${consumer.stack}`;
+    const known = await this.ctx.repo.consumerStacks(ex, scope);
+    // Before any stack ran anything (bootstrap), nothing is due yet: not an error.
+    if (known.length === 0 || known.includes(name)) return;
+    throw new NotFoundError(
+      'consumer stack',
+      name,
+      `no stack of that name ever ran an image of this project; the stacks that did are ${known.join(', ')}: name one of them as the soak's consumer (--soak-consumer).`,
     );
   }
 

@@ -578,6 +578,17 @@ export class RegistryRepository {
     return rows.map(toConsumer);
   }
 
+  /** Every `project/stack` that recorded a consumer of any version in the scope. */
+  async consumerStacks(ex: Executor, scope: Scope): Promise<string[]> {
+    const rows = await ex.query(
+      `SELECT DISTINCT c.pulumi_project AS project, c.stack AS stack FROM consumers c
+       JOIN versions v ON v.id = c.version_id JOIN buckets b ON b.id = v.bucket_id
+       WHERE b.organization_id = $1 AND b.project_id = $2 ORDER BY project, stack`,
+      [scope.organizationId, scope.projectId],
+    );
+    return rows.map((r) => `${String(r.project)}/${String(r.stack)}`);
+  }
+
   // Audit log
 
   async insertAuditEvent(tx: Executor, e: AuditEvent): Promise<void> {

@@ -5,6 +5,7 @@ import type {
   CallerIdentity,
   Channel,
   ChannelAssignment,
+  ChannelHold,
   Consumer,
   EnforcedBlockDetail,
   Package,
@@ -149,6 +150,29 @@ export class RegistryApi {
           version_fingerprint: fingerprint,
         });
     return response.channel;
+  }
+
+  /** The active holds of a bucket's channels (Ingot's extension). */
+  async holds(bucket: string): Promise<ChannelHold[]> {
+    const url = `${this.ingot}/buckets/${path(bucket)}/holds`;
+    return (await this.request<{ holds: ChannelHold[] }>('GET', url)).holds;
+  }
+
+  /** Holds a channel: `expiresIn` (e.g. "72h") lifts it by itself; none keeps it until released. */
+  async hold(
+    bucket: string,
+    channel: string,
+    reason: string,
+    expiresIn?: string,
+  ): Promise<ChannelHold> {
+    const url = `${this.ingot}/buckets/${path(bucket, 'channels', channel)}/hold`;
+    const body = { reason, ...(expiresIn ? { expires_in: expiresIn } : {}) };
+    return (await this.request<{ hold: ChannelHold }>('PUT', url, body)).hold;
+  }
+
+  async release(bucket: string, channel: string): Promise<void> {
+    const url = `${this.ingot}/buckets/${path(bucket, 'channels', channel)}/hold`;
+    await this.request<Record<string, never>>('DELETE', url);
   }
 
   async revoke(bucket: string, fingerprint: string, revocation: Revocation): Promise<Version> {

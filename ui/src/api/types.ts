@@ -78,6 +78,18 @@ export interface Channel {
   updated_at: string;
 }
 
+/** An Ingot channel hold: the channel refuses every assignment until released or expired. */
+export interface ChannelHold {
+  channel: string;
+  reason: string;
+  /** Who asked (a person, e.g. a GitHub user), as given; else the principal. */
+  held_by: string;
+  /** The principal that set it. */
+  author_id: string;
+  created_at: string;
+  expires_at?: string;
+}
+
 export interface ChannelAssignment {
   assigned_at: string;
   author_id: string;

@@ -1,23 +1,31 @@
 import type { Scope } from '../api/registry-api';
-import type { Channel, ChannelAssignment, Role } from '../api/types';
+import type { Channel, ChannelAssignment, ChannelHold, Role } from '../api/types';
 import { Time } from '../components/bits';
+import { HoldFacts } from '../components/hold-facts';
 import { VersionLink } from '../components/version-link';
 import { canAssign, isAssignable } from '../permissions';
 
 export interface ChannelActions {
   assign: (channel?: string) => void;
   rollBack: (channel: Channel, to: ChannelAssignment) => void;
+  hold: (channel: Channel) => void;
+  release: (channel: Channel, hold: ChannelHold) => void;
 }
 
-/** A bucket's channels, what each serves now, and every assignment it ever had. */
+/**
+ * A bucket's channels, what each serves now, whether it is held (who, since, until, why),
+ * and every assignment it ever had.
+ */
 export function ChannelsSection(props: {
   scope: Scope;
   role: Role | undefined;
   channels: Channel[];
+  holds: ChannelHold[];
   histories: Record<string, ChannelAssignment[]>;
   actions: ChannelActions;
 }) {
   const { scope, role, channels, actions } = props;
+  const holdOf = (c: Channel) => props.holds.find((h) => h.channel === c.name);
   return (
     <section aria-labelledby="channels-heading">
       <div class="section-head">
@@ -41,6 +49,7 @@ export function ChannelsSection(props: {
                 <th scope="col">Kind</th>
                 <th scope="col">Last assigned</th>
                 <th scope="col">By</th>
+                <th scope="col">Hold</th>
                 {canAssign(role) && (
                   <th scope="col">
                     <span class="visually-hidden">Actions</span>
@@ -68,9 +77,15 @@ export function ChannelsSection(props: {
                   <td>
                     <code>{c.author_id}</code>
                   </td>
+                  <HoldCell
+                    hold={holdOf(c)}
+                    channel={c}
+                    canChange={canAssign(role, c)}
+                    actions={actions}
+                  />
                   {canAssign(role) && (
                     <td>
-                      {canAssign(role, c) && (
+                      {canAssign(role, c) && !holdOf(c) && (
                         <button
                           type="button"
                           aria-label={`Assign a version to ${c.name}`}
@@ -91,6 +106,51 @@ export function ChannelsSection(props: {
         <History key={c.name} {...props} channel={c} history={props.histories[c.name] ?? []} />
       ))}
     </section>
+  );
+}
+
+/** Whether the channel is held, and the hold or release action for who may change it. */
+function HoldCell(props: {
+  hold: ChannelHold | undefined;
+  channel: Channel;
+  canChange: boolean;
+  actions: ChannelActions;
+}) {
+  const { hold, channel, canChange, actions } = props;
+  if (hold)
+    return (
+      <td class="held">
+        <HoldFacts hold={hold} />
+        {canChange && (
+          <>
+            {' '}
+            <button
+              type="button"
+              aria-label={`Release the hold on ${channel.name}`}
+              onClick={() => actions.release(channel, hold)}
+            >
+              Release…
+            </button>
+          </>
+        )}
+      </td>
+    );
+  return (
+    <td>
+      <span class="muted">not held</span>
+      {canChange && (
+        <>
+          {' '}
+          <button
+            type="button"
+            aria-label={`Hold ${channel.name}`}
+            onClick={() => actions.hold(channel)}
+          >
+            Hold…
+          </button>
+        </>
+      )}
+    </td>
   );
 }
 

@@ -4,6 +4,7 @@ import type {
   Bucket,
   Channel,
   ChannelAssignment,
+  ChannelHold,
   Consumer,
   EnforcedBlockDetail,
   Version,
@@ -19,6 +20,8 @@ import { AncestryBadge } from '../components/status';
 import { useLoad } from '../components/use-load';
 import { AssignDialog } from '../dialogs/assign-dialog';
 import { ConfirmDialog } from '../dialogs/confirm-dialog';
+import { HoldDialog } from '../dialogs/hold-dialog';
+import { HoldFacts } from '../components/hold-facts';
 import { bucketHref, bucketsHref } from '../router';
 import type { PageProps } from '../signed-in';
 
@@ -26,6 +29,7 @@ interface BucketData {
   bucket: Bucket;
   versions: Version[];
   channels: Channel[];
+  holds: ChannelHold[];
   histories: Record<string, ChannelAssignment[]>;
   parents: AncestryRelation[];
   children: AncestryRelation[];
@@ -35,27 +39,32 @@ interface BucketData {
 
 type Open =
   | { kind: 'assign'; channel?: string }
-  | { kind: 'roll-back'; channel: Channel; to: ChannelAssignment };
+  | { kind: 'roll-back'; channel: Channel; to: ChannelAssignment }
+  | { kind: 'hold'; channel: Channel }
+  | { kind: 'release'; channel: Channel; hold: ChannelHold };
 
 /** One bucket: its versions, channels with their history, ancestry and consumers. */
 export function BucketPage(props: PageProps & { bucket: string }) {
   const { api, role, notify, bucket: name } = props;
   const { organizationId, projectId } = api.scope;
   const loaded = useLoad<BucketData>(`bucket ${organizationId}/${projectId}/${name}`, async () => {
-    const [bucket, versions, channels, parents, children, consumers, enforced] = await Promise.all([
-      api.bucket(name),
-      api.versions(name),
-      api.channels(name),
-      api.ancestry(name, 'ANCESTRY_TYPE_PARENTS'),
-      api.ancestry(name, 'ANCESTRY_TYPE_CHILDREN'),
-      api.bucketConsumers(name),
-      api.enforcedBlocks(name),
-    ]);
+    const [bucket, versions, channels, holds, parents, children, consumers, enforced] =
+      await Promise.all([
+        api.bucket(name),
+        api.versions(name),
+        api.channels(name),
+        api.holds(name),
+        api.ancestry(name, 'ANCESTRY_TYPE_PARENTS'),
+        api.ancestry(name, 'ANCESTRY_TYPE_CHILDREN'),
+        api.bucketConsumers(name),
+        api.enforcedBlocks(name),
+      ]);
     const histories = await Promise.all(channels.map((c) => api.channelHistory(name, c.name)));
     return {
       bucket,
       versions,
       channels,
+      holds,
       histories: Object.fromEntries(channels.map((c, i) => [c.name, histories[i]])),
       parents,
       children,
@@ -120,10 +129,13 @@ export function BucketPage(props: PageProps & { bucket: string }) {
             scope={api.scope}
             role={role}
             channels={data.channels}
+            holds={data.holds}
             histories={data.histories}
             actions={{
               assign: (channel) => setOpen({ kind: 'assign', channel }),
               rollBack: (channel, to) => setOpen({ kind: 'roll-back', channel, to }),
+              hold: (channel) => setOpen({ kind: 'hold', channel }),
+              release: (channel, hold) => setOpen({ kind: 'release', channel, hold }),
             }}
           />
           <VersionsSection scope={api.scope} versions={data.versions} />
@@ -167,6 +179,36 @@ export function BucketPage(props: PageProps & { bucket: string }) {
               onClose={() => setOpen(null)}
               onDone={done}
             />
+          )}
+          {open?.kind === 'hold' && (
+            <HoldDialog
+              api={api}
+              bucket={name}
+              channel={open.channel}
+              onClose={() => setOpen(null)}
+              onDone={done}
+            />
+          )}
+          {open?.kind === 'release' && (
+            <ConfirmDialog
+              title={`Release the hold on ${open.channel.name}`}
+              confirmLabel={`Release ${open.channel.name}`}
+              action={async () => {
+                await api.release(name, open.channel.name);
+                return `Channel “${open.channel.name}” is released: promotions may move it again.`;
+              }}
+              onClose={() => setOpen(null)}
+              onDone={done}
+            >
+              <p>
+                <HoldFacts hold={open.hold} />.
+              </p>
+              <p>
+                Once released, the next promotion — the scheduled one included — may move{' '}
+                <strong>{open.channel.name}</strong> off{' '}
+                {open.channel.version ? open.channel.version.name : 'its version'}.
+              </p>
+            </ConfirmDialog>
           )}
           {open?.kind === 'roll-back' && open.to.version && (
             <ConfirmDialog
