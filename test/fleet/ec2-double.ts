@@ -236,7 +236,8 @@ export class Ec2Double {
         return `<replaceRootVolumeTask>${this.taskXml(this.createTask(params))}</replaceRootVolumeTask>`;
       case 'DescribeReplaceRootVolumeTasks': {
         const ids = list('ReplaceRootVolumeTaskId');
-        const instanceFilter = params.get('Filter.1.Name') === 'instance-id' ? list('Filter.1.Value') : [];
+        const instanceFilter =
+          params.get('Filter.1.Name') === 'instance-id' ? list('Filter.1.Value') : [];
         const tasks = this.tasks.filter(
           (t) =>
             (ids.length === 0 || ids.includes(t.id)) &&
@@ -246,7 +247,10 @@ export class Ec2Double {
         return `<replaceRootVolumeTaskSet>${tasks.map((t) => `<item>${this.taskXml(t)}</item>`).join('')}</replaceRootVolumeTaskSet>`;
       }
       default:
-        throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
+        throw new Ec2Error(
+          'InvalidAction',
+          `The action ${action} is not valid for this web service.`,
+        );
     }
   }
 
@@ -264,7 +268,8 @@ export class Ec2Double {
         `The instance '${instanceId}' is not in a state from which it can have its root volume replaced.`,
       );
     const arch = this.images.get(imageId);
-    if (!arch) throw new Ec2Error('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
+    if (!arch)
+      throw new Ec2Error('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
     if ((arch === 'arm64') !== (instance.instanceType !== 'mac1.metal'))
       throw new Ec2Error(
         'InvalidParameterCombination',

@@ -13,7 +13,14 @@ const INSTANCE = 'aws:ec2/instance:Instance';
  * starting the instance: user data (unless `userDataReplaceOnChange`,
  * hashicorp/terraform-provider-aws#23604) and the instance type.
  */
-const REPLACES = ['ami', 'availabilityZone', 'subnetId', 'tenancy', 'hostId', 'associatePublicIpAddress'];
+const REPLACES = [
+  'ami',
+  'availabilityZone',
+  'subnetId',
+  'tenancy',
+  'hostId',
+  'associatePublicIpAddress',
+];
 const STOP_START = ['userData', 'userDataBase64', 'instanceType'];
 
 interface Previous {

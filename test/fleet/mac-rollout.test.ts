@@ -46,7 +46,12 @@ describe('Mac rollouts: a new image in one pulumi up, hosts never scrubbed', fun
     opts: pulumi.ComponentResourceOptions = {},
   ): Promise<AwsMacRunners> {
     rollout.nextRun();
-    const engine = new FleetEngine({ project: 'ingot-fleet', stack: 'prod', config: {}, cloud: rollout });
+    const engine = new FleetEngine({
+      project: 'ingot-fleet',
+      stack: 'prod',
+      config: {},
+      cloud: rollout,
+    });
     engine.install();
     const runners = new AwsMacRunners(
       `${pool.name}-${REGION}`,

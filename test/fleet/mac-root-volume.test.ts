@@ -76,11 +76,10 @@ describe('MacRootVolume provider (serialized) against a local EC2', function () 
   it('a new instance (replaced for another reason) is a replacement of the resource', async () => {
     const outs = (await provider.create(inputs('ami-v1'))).outs as MacRootVolumeOutputs;
     const diff = await provider.diff('x', outs, { ...inputs('ami-v1'), instanceId: 'i-other' });
-    assert.deepEqual([diff.changes, diff.replaces, diff.deleteBeforeReplace], [
-      true,
-      ['instanceId'],
-      false,
-    ]);
+    assert.deepEqual(
+      [diff.changes, diff.replaces, diff.deleteBeforeReplace],
+      [true, ['instanceId'], false],
+    );
   });
 
   it('a stopped instance is refused with the fix, and no task is started', async () => {

@@ -126,7 +126,8 @@ async function replaceRootVolume(
     let task = (await create(token)).ReplaceRootVolumeTask;
     // The token named a task that failed in an earlier run: the original volume is still
     // attached, so a new task may try again.
-    if (task?.TaskState === 'failed') task = (await create(`${token}-${Date.now()}`)).ReplaceRootVolumeTask;
+    if (task?.TaskState === 'failed')
+      task = (await create(`${token}-${Date.now()}`)).ReplaceRootVolumeTask;
     const taskId = task?.ReplaceRootVolumeTaskId ?? '';
     const deadline = Date.now() + settings.waitMs;
     for (;;) {
