@@ -6,8 +6,12 @@ import { MAC_ROOT_VOLUME_WAIT_KEY } from '../../src/fleet/aws/mac-root-volume';
 import type { Ec2Double } from './ec2-double';
 import { startEc2 } from './ec2-env';
 import { Ec2Rollout } from './ec2-rollout';
+import { AWS_REGIONS, channelFingerprint, FleetRegistry } from './fleet-deploy';
 import { FleetEngine, resolved, settle } from './fleet-engine';
+import { T } from './fleet-graph';
 import { awsNetwork, poolConfig } from './pool-fixtures';
+import { pointChannel, publishRunnerImages, runnerBuilds, runnerImageId } from './runner-images';
+import { stackFileConfig } from './stack-files';
 
 const REGION = 'us-west-2';
 
@@ -150,5 +154,81 @@ describe('Mac rollouts: a new image in one pulumi up, hosts never scrubbed', fun
       for (const l of listeners) process.on('unhandledRejection', l);
     }
     assert.ok(ec2.events.some((e) => e.action === 'refused' && /run: host/.test(e.detail ?? '')));
+  });
+});
+
+describe('Mac rollouts of the prod stack: the channel moves, one pulumi up rolls every Mac instance', function () {
+  this.timeout(300_000);
+  let ec2: Ec2Double;
+  let restore: () => Promise<void>;
+  let fleet: FleetRegistry;
+
+  before(async () => {
+    ({ ec2, restore } = await startEc2());
+    fleet = await FleetRegistry.start();
+    for (const n of [1, 2, 3, 4])
+      for (const region of AWS_REGIONS)
+        ec2.images.set(runnerImageId('aws', `runner-macos-${n}`, 'arm64', region), 'arm64');
+  });
+  after(async () => {
+    await fleet?.close();
+    await restore?.();
+  });
+
+  it('a new runner-macos version on prod replaces the root volume of each Mac instance in its region, launching and terminating nothing', async () => {
+    const values = { ...stackFileConfig('prod'), [MAC_ROOT_VOLUME_WAIT_KEY]: '8000' };
+    const rollout = new Ec2Rollout(ec2, values);
+    rollout.nextRun();
+    const first = await fleet.deploy('prod', values, [], rollout);
+    const instances = first.engine.ofType(T.instance);
+    const macPools = first.config.pools.filter((p) => p.os === 'macos');
+    assert.equal(
+      instances.length,
+      macPools.reduce((n, p) => n + p.desired * p.regions.length, 0),
+    );
+    assert.equal(ec2.events.filter((e) => e.action === 'run').length, instances.length);
+    assert.equal(ec2.tasks.length, 0);
+
+    const { registry } = fleet;
+    await publishRunnerImages(
+      registry,
+      'runner-macos',
+      'runner-macos-4',
+      runnerBuilds('runner-macos', AWS_REGIONS),
+    );
+    await pointChannel(registry, 'runner-macos', 'prod', 'runner-macos-4');
+    try {
+      const eventsBefore = ec2.events.length;
+      rollout.nextRun();
+      const second = await fleet.deploy('prod', values, [], rollout);
+      assert.deepEqual(
+        second.engine.ofType(T.instance).map((r) => r.id),
+        instances.map((r) => r.id),
+      );
+      const during = ec2.events.slice(eventsBefore);
+      assert.deepEqual(
+        during.filter((e) => e.action !== 'replace-root'),
+        [],
+        'no launch, stop, termination or refusal',
+      );
+      for (const instance of second.engine.ofType(T.instance)) {
+        const region = second.engine.regionOf(instance);
+        assert.equal(
+          ec2.instances.get(instance.id)?.rootImageId,
+          runnerImageId('aws', 'runner-macos-4', 'arm64', region),
+          `${instance.name} in ${region}`,
+        );
+      }
+      assert.equal(ec2.tasks.length, instances.length);
+      assert.ok(ec2.tasks.every((t) => t.state === 'succeeded'));
+      assert.equal(second.pools['macos-medium'].image.version, 'v4');
+    } finally {
+      await pointChannel(
+        registry,
+        'runner-macos',
+        'prod',
+        channelFingerprint('runner-macos', 'prod'),
+      );
+    }
   });
 });
