@@ -7,11 +7,25 @@
  * evaluation time per pool, as ratios against the smallest organisation measured in
  * the same run. Registry requests must not grow with regions or sizes: one lookup per
  * bucket, whatever the fleet's shape (exit 1 otherwise).
+ *
+ * Before vs after, in the same run: the largest organisation's images resolved the way a
+ * fleet without batching would (one serialized `RegistryImage` per pool and region:
+ * `check` then `create`, as `pulumi up` runs it) against the batched way the program
+ * does (one serialized `ChannelImages` per bucket, each pool's image picked from its
+ * builds), against the same registry. The 240-pool organisation is evaluated once (the
+ * smaller ones three times, median) so the run completes on a shared 2-core machine;
+ * the load average is printed with the results.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import * as pulumi from '@pulumi/pulumi';
+import { parseFleetConfig } from '../src/config/parse-fleet-config';
 import { runFleet } from '../src/fleet/program';
+import { channelImagesProvider, imageFromBuilds } from '../src/provider/channel-images';
+import { registryImageProvider } from '../src/provider/registry-image';
+import { loadSerializedProvider } from '../test/helpers/pulumi-mocks';
 import type { Os, Size } from '../src/fleet/sizes';
 import {
   FleetEngine,
@@ -64,6 +78,8 @@ interface Shape {
   clouds: ('aws' | 'gcp')[];
   /** Teams with the same pools (named apart): how an organisation reaches hundreds of pools. @default 1 */
   teams?: number;
+  /** Evaluations to take the median of. @default RUNS */
+  runs?: number;
 }
 
 const SHAPES: Shape[] = [
@@ -116,6 +132,7 @@ const SHAPES: Shape[] = [
     regions: 2,
     clouds: ['aws', 'gcp'],
     teams: 12,
+    runs: 1,
   },
 ];
 
@@ -196,7 +213,7 @@ async function evaluate(shape: Shape, registry: TestRegistry): Promise<Result> {
   const times: number[] = [];
   let engine: FleetEngine | undefined;
   let requests = 0;
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < (shape.runs ?? RUNS); run++) {
     engine = new FleetEngine({
       project: 'ingot-fleet',
       stack: CHANNEL,
@@ -211,6 +228,9 @@ async function evaluate(shape: Shape, registry: TestRegistry): Promise<Result> {
     await settle();
     times.push(performance.now() - start);
     requests = registryRequests();
+    process.stderr.write(
+      `  ${shape.name}: run ${run + 1}, ${times[times.length - 1].toFixed(0)} ms, load ${os.loadavg()[0].toFixed(1)}\n`,
+    );
   }
   times.sort((a, b) => a - b);
   return {
@@ -222,6 +242,129 @@ async function evaluate(shape: Shape, registry: TestRegistry): Promise<Result> {
     requests,
     ms: times[Math.floor(times.length / 2)],
   };
+}
+
+type Provider = Required<pulumi.dynamic.ResourceProvider>;
+
+/** A provider as the engine runs it: serialized, loaded fresh, configured from the stack. */
+async function serialized(
+  provider: pulumi.dynamic.ResourceProvider,
+  config: Record<string, string>,
+): Promise<Provider> {
+  const { text } = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+  const loaded = loadSerializedProvider(text) as Provider;
+  await loaded.configure({
+    config: { get: (k: string) => config[k], require: (k: string) => config[k] },
+  } as unknown as pulumi.dynamic.ConfigureRequest);
+  return loaded;
+}
+
+interface Resolution {
+  lookups: number;
+  images: number;
+  requests: number;
+  ms: number;
+}
+
+/**
+ * The organisation's images resolved per pool and region with RegistryImage (before) and
+ * per bucket with ChannelImages (after); both must give the same image ids.
+ */
+async function compareResolution(
+  shape: Shape,
+  registry: TestRegistry,
+): Promise<{ before: Resolution; after: Resolution }> {
+  const values = orgConfig(shape, registry);
+  const config = parseFleetConfig({
+    project: 'ingot-fleet',
+    stack: CHANNEL,
+    values,
+    secretKeys: ['ingot:registryClientId', 'ingot:registryClientSecret'],
+    env: {},
+  });
+  const connection = { url: registry.url, organizationId: SCOPE.org, projectId: SCOPE.project };
+  const queries = config.pools.flatMap((pool) =>
+    pool.regions.map((region) => ({
+      pool: pool.name,
+      bucket: pool.bucket,
+      platform: pool.cloud,
+      region,
+      labels: pool.imageLabels,
+    })),
+  );
+  const consumer = (name: string) => ({
+    project: 'ingot-fleet',
+    stack: CHANNEL,
+    urn: `urn:pulumi:${CHANNEL}::ingot-fleet::pulumi-nodejs:dynamic/ingot:RegistryImage::${name}`,
+  });
+  const image = await serialized(registryImageProvider, values);
+  const channel = await serialized(channelImagesProvider, values);
+  const results: { before: Resolution[]; after: Resolution[] } = { before: [], after: [] };
+  let beforeIds: string[] = [];
+  let afterIds: string[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    resetRegistryClients();
+    let start = performance.now();
+    beforeIds = [];
+    for (const q of queries) {
+      const name = `${q.pool}-${q.region}-image`;
+      const inputs = {
+        bucket: q.bucket,
+        channel: CHANNEL,
+        platform: q.platform,
+        region: q.region,
+        labels: q.labels,
+        onRevoked: 'fail',
+        registry: connection,
+        consumer: consumer(name),
+      };
+      const checked = await image.check({}, inputs);
+      const { outs } = await image.create(checked.inputs);
+      beforeIds.push(outs.externalIdentifier);
+    }
+    results.before.push({
+      lookups: queries.length,
+      images: queries.length,
+      requests: registryRequests(),
+      ms: performance.now() - start,
+    });
+
+    resetRegistryClients();
+    start = performance.now();
+    const buckets = [...new Set(queries.map((q) => q.bucket))];
+    const resolved = new Map<string, Record<string, unknown>>();
+    for (const bucket of buckets) {
+      const inputs = {
+        bucket,
+        channel: CHANNEL,
+        registry: connection,
+        consumer: consumer(`${bucket}-${CHANNEL}`),
+      };
+      const checked = await channel.check({}, inputs);
+      resolved.set(bucket, (await channel.create(checked.inputs)).outs);
+    }
+    afterIds = queries.map((q) =>
+      imageFromBuilds(resolved.get(q.bucket) as unknown as Parameters<typeof imageFromBuilds>[0], {
+        platform: q.platform,
+        region: q.region,
+        labels: q.labels,
+      }),
+    );
+    results.after.push({
+      lookups: buckets.length,
+      images: queries.length,
+      requests: registryRequests(),
+      ms: performance.now() - start,
+    });
+    process.stderr.write(
+      `  resolution run ${run + 1}: before ${results.before[run].ms.toFixed(0)} ms, after ${results.after[run].ms.toFixed(0)} ms\n`,
+    );
+  }
+  if (JSON.stringify(beforeIds) !== JSON.stringify(afterIds))
+    throw new Error('batched resolution picked other images than RegistryImage');
+  const median = (list: Resolution[]) =>
+    [...list].sort((a, b) => a.ms - b.ms)[Math.floor(list.length / 2)];
+  return { before: median(results.before), after: median(results.after) };
 }
 
 async function main(): Promise<void> {
@@ -241,8 +384,12 @@ async function main(): Promise<void> {
     }
     // Warm-up: module loading and the first serialization are not the program's cost.
     await evaluate(SHAPES[0], registry);
+    const loadBefore = os.loadavg();
     const results: Result[] = [];
     for (const shape of SHAPES) results.push(await evaluate(shape, registry));
+    const largestShape = SHAPES[SHAPES.length - 1];
+    const resolution = await compareResolution(largestShape, registry);
+    const loadAfter = os.loadavg();
 
     const base = results[0];
     const perPool = (r: Result) => r.ms / r.pools;
@@ -293,11 +440,32 @@ async function main(): Promise<void> {
     console.log(
       `Resources per pool-region: ${(base.resources / base.poolRegions).toFixed(1)} → ${(largest.resources / largest.poolRegions).toFixed(1)}; evaluation per pool-region: ${perPoolRegion(base).toFixed(1)} ms → ${perPoolRegion(largest).toFixed(1)} ms (${(perPoolRegion(largest) / perPoolRegion(base)).toFixed(2)}×).`,
     );
+    const { before, after } = resolution;
+    console.log(
+      `\nImage resolution of the ${largest.pools}-pool organisation (${before.images} pool-region images, median of ${RUNS}):`,
+    );
+    for (const [label, r] of [
+      ['before: RegistryImage per pool and region', before],
+      ['after:  ChannelImages per bucket', after],
+    ] as const)
+      console.log(
+        `  ${label.padEnd(44)}${String(r.lookups).padStart(5)} lookups${String(r.requests).padStart(7)} registry requests${r.ms.toFixed(0).padStart(8)} ms`,
+      );
+    console.log(
+      `  after/before: ${(after.requests / before.requests).toFixed(3)}× requests, ${(after.ms / before.ms).toFixed(3)}× time; same ${before.images} image ids.`,
+    );
+    console.log(
+      `Load average (1/5/15 min) at start: ${loadBefore.map((l) => l.toFixed(1)).join('/')}, at end: ${loadAfter.map((l) => l.toFixed(1)).join('/')} on ${os.cpus().length} CPUs.`,
+    );
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     fs.writeFileSync(
       path.join(__dirname, 'results', 'fleet-stacks.json'),
       `${JSON.stringify(
-        results.map((r) => ({ ...r, shape: r.shape.name })),
+        {
+          evaluations: results.map((r) => ({ ...r, shape: r.shape.name })),
+          resolution,
+          load: { start: loadBefore, end: loadAfter, cpus: os.cpus().length },
+        },
         null,
         2,
       )}\n`,

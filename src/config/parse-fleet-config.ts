@@ -1,6 +1,7 @@
 import { LABEL_PATTERN } from '../fleet/labels';
 import type { FleetConfig, GcpSettings, GithubSettings, RegistrySettings } from './fleet-config';
 import { parseNetwork } from './parse-network';
+import { checkMacPools, parseMacHosts } from './parse-mac-hosts';
 import { cloudsNamed, parsePools } from './parse-pools';
 import { parseScalerSettings, SCALER_SECRETS_KEY, scaledClouds } from './parse-scaler';
 import { parseSizes } from './parse-sizes';
@@ -38,6 +39,7 @@ export const FLEET_KEYS = [
   'scaler',
   SCALER_SECRETS_KEY,
   'imageFactory',
+  'macHosts',
 ] as const;
 /**
  * The image pipeline's keys: they belong to the image factory project (`images/`,
@@ -56,6 +58,8 @@ export const REGISTRY_KEYS = [
   'registryTimeoutMs',
   'registryDeadlineMs',
   'allowStaleImages',
+  // Read by the MacRootVolume provider's `configure`: its bound on one Mac image rollout.
+  'macRootVolumeWaitMs',
 ] as const;
 
 const ENVIRONMENT = /^[a-z][a-z0-9-]{0,15}$/;
@@ -102,6 +106,8 @@ export function parseFleetConfig(raw: RawStackConfig): FleetConfig {
   const sizes = parseSizes(p, k('sizes'), structured('sizes'));
   const network = parseNetwork(p, k('network'), structured('network'));
   const pools = parsePools(p, k('pools'), structured('pools'), sizes, network);
+  const macHosts = parseMacHosts(p, k('macHosts'), structured('macHosts'));
+  checkMacPools(p, k('pools'), k('macHosts'), structured('pools'), pools, macHosts, network);
   const clouds = cloudsNamed(structured('pools'));
   const rawScaler = structured('scaler');
   const scaler =

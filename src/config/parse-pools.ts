@@ -209,7 +209,7 @@ function parsePool(
     if (isMac)
       p.add(
         `${at}.minHealthyPercent`,
-        'does not apply to macOS pools: their instances are replaced on their hosts, not rolled. Remove it.',
+        'does not apply to macOS pools: a new image rolls onto each instance in place (root volume replacement), not through an instance refresh. Remove it.',
       );
     else
       minHealthyPercent = readInteger(p, `${at}.minHealthyPercent`, raw.minHealthyPercent, {

@@ -96,6 +96,8 @@ export const AWS_EXTRACTORS: Record<string, Extractor> = {
   'aws:ec2/launchTemplate:LaunchTemplate': singleImage('imageId', launchTemplateZone),
   'aws:ec2/launchConfiguration:LaunchConfiguration': singleImage('imageId', noZone),
   'aws:ec2/spotFleetRequest:SpotFleetRequest': spotFleetRequest,
+  // The fleet's Mac rollouts: the image an EC2 Mac instance's root volume is replaced with.
+  'pulumi-nodejs:dynamic/ingot:MacRootVolume': singleImage('imageId', noZone),
 };
 
 /**

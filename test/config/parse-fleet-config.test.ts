@@ -170,7 +170,7 @@ describe('stack configuration', () => {
       'ingot-fleet:pools[0].arch: aws offers no macos runners on x64: use arch arm64.',
       'ingot-fleet:pools[0].max: macOS pools are not autoscaled (each instance holds a dedicated host for at least 24 hours): set max to desired (2) or remove it.',
       'ingot-fleet:pools[0].zones: zone us-west-2d has no subnet in network.aws["us-west-2"].subnets; add one or pick zones a, b.',
-      'ingot-fleet:pools[0].minHealthyPercent: does not apply to macOS pools: their instances are replaced on their hosts, not rolled. Remove it.',
+      'ingot-fleet:pools[0].minHealthyPercent: does not apply to macOS pools: a new image rolls onto each instance in place (root volume replacement), not through an instance refresh. Remove it.',
     ]);
   });
 

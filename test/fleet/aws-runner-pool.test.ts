@@ -299,7 +299,7 @@ describe('AwsRunnerPool: macOS on dedicated hosts', () => {
     assert.equal(instances.length, 2);
     assert.equal(hosts.length, 2);
     for (const instance of instances)
-      assert.deepEqual(instance.opts.ignoreChanges, ['userData', 'userDataBase64']);
+      assert.deepEqual(instance.opts.ignoreChanges, ['ami', 'userData', 'userDataBase64']);
     for (const host of hosts) assert.deepEqual(host.opts.ignoreChanges, ['availabilityZone']);
   });
 

@@ -5,6 +5,7 @@ import { runFleet } from '../../src/fleet/program';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry-harness';
 import {
   FleetEngine,
+  type CloudModel,
   registryRequests,
   resetRegistryClients,
   resolved,
@@ -106,12 +107,14 @@ export class FleetRegistry {
     config: Record<string, string>,
     secretKeys = SECRET_KEYS,
     stacks: Record<string, Record<string, unknown>> = {},
+    cloud?: CloudModel,
   ): FleetEngine {
     const engine = new FleetEngine({
       project: projectName(),
       stack,
       config,
       secretKeys,
+      cloud,
       stacks: {
         'acme/network/staging': networkStackOutputs('staging', AWS_REGIONS, GCP_REGIONS),
         'acme/network/prod': networkStackOutputs('prod', AWS_REGIONS, GCP_REGIONS),
@@ -123,14 +126,18 @@ export class FleetRegistry {
     return engine;
   }
 
-  /** Evaluates the program for a stack, as `pulumi up` of a new stack would. */
+  /**
+   * Evaluates the program for a stack, as `pulumi up` of a new stack would — or, with a
+   * `cloud` model that keeps state between runs (`Ec2Rollout`), as the next `pulumi up`.
+   */
   async deploy(
     stack: string,
     values?: Record<string, string>,
     extraSecretKeys: string[] = [],
+    cloud?: CloudModel,
   ): Promise<Deployment> {
     const config = this.stackConfig(stack, values);
-    const engine = this.engine(stack, config, [...SECRET_KEYS, ...extraSecretKeys]);
+    const engine = this.engine(stack, config, [...SECRET_KEYS, ...extraSecretKeys], {}, cloud);
     resetRegistryClients();
     const outputs = runFleet();
     const [pools, images, scaler] = await Promise.all([

@@ -21,6 +21,24 @@ export interface EngineOptions {
   stacks?: Record<string, Record<string, unknown>>;
   /** The AWS account the invokes report. @default "123456789012" */
   accountId?: string;
+  /**
+   * Plays a cloud for some custom resources (see `Ec2Rollout`): answers with the id and
+   * state, or `undefined` to let the engine echo the inputs.
+   */
+  cloud?: CloudModel;
+}
+
+/** The resource options the program gave a registration, as the engine receives them. */
+export interface RegistrationOptions {
+  ignoreChanges: string[];
+  deleteBeforeReplace: boolean;
+}
+
+export interface CloudModel {
+  register(
+    args: pulumi.runtime.MockResourceArgs,
+    options: RegistrationOptions,
+  ): Promise<{ id: string; state: Record<string, any> } | undefined>;
 }
 
 export interface Recorded {
@@ -41,6 +59,8 @@ export class FleetEngine {
   /** ChannelImages lookups that failed, with the provider's message (the engine would stop). */
   readonly failures: string[] = [];
   private readonly providers = new Map<string, Record<string, any>>();
+  /** Options of each registration by type and name (`setMocks` does not pass them on). */
+  private readonly registrations = new Map<string, RegistrationOptions>();
 
   constructor(readonly options: EngineOptions) {}
 
@@ -56,7 +76,22 @@ export class FleetEngine {
       stack,
       false,
     );
+    this.captureOptions();
     pulumi.runtime.setAllConfig(config, this.options.secretKeys ?? []);
+  }
+
+  /** Reads ignoreChanges / deleteBeforeReplace off each RegisterResource request. */
+  private captureOptions(): void {
+    const runtime = pulumi.runtime as unknown as { getMonitor(): Record<string, any> };
+    const monitor = runtime.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: unknown) => {
+      this.registrations.set(`${req.getType()}::${req.getName()}`, {
+        ignoreChanges: req.getIgnorechangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+      });
+      return register(req, callback);
+    };
   }
 
   /** The region of the provider a resource was created with ('' for none). */
@@ -76,8 +111,14 @@ export class FleetEngine {
   }
 
   private async newResource(args: pulumi.runtime.MockResourceArgs) {
-    const id = `${args.name}-id`;
+    let id = `${args.name}-id`;
     let state: Record<string, any> = { ...args.inputs, ...this.outputsFor(args) };
+    const options = this.registrations.get(`${args.type}::${args.name}`) ?? {
+      ignoreChanges: [],
+      deleteBeforeReplace: false,
+    };
+    const played = args.custom ? await this.options.cloud?.register(args, options) : undefined;
+    if (played) ({ id, state } = played);
     if (args.type === CHANNEL_IMAGES_TYPE) state = await this.resolveImages(args);
     if (args.type === 'pulumi:pulumi:StackReference') {
       this.stackReferences.push(args.inputs.name);

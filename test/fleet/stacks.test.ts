@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { PoolConfig } from '../../src/config/fleet-config';
 import { instanceTypes } from '../../src/fleet/sizes';
+import { MAC_ROOT_VOLUME_TYPE } from '../../src/fleet/aws/mac-root-volume';
 import { CHANNEL_IMAGES_TYPE } from '../../src/provider/channel-images';
 import {
   AWS_REGIONS,
@@ -66,7 +67,7 @@ describe('runner fleet stacks against a live registry', function () {
         );
       });
 
-      it("every launch template, Mac instance and instance template uses the channel's image for its region (never another channel's)", () => {
+      it("every launch template, Mac instance, Mac root volume and instance template uses the channel's image for its region (never another channel's)", () => {
         let checked = 0;
         for (const pool of d.config.pools) {
           for (const region of pool.regions) {
@@ -74,7 +75,7 @@ describe('runner fleet stacks against a live registry', function () {
               pool.cloud === 'gcp'
                 ? regional(d, pool, region, 'template').filter((r) => r.type === T.template)
                 : pool.os === 'macos'
-                  ? regional(d, pool, region, 'mac')
+                  ? [...regional(d, pool, region, 'mac'), ...regional(d, pool, region, 'root')]
                   : regional(d, pool, region, 'lt');
             assert.ok(carriers.length > 0, `${pool.name} ${region}`);
             for (const r of carriers) {
@@ -84,7 +85,11 @@ describe('runner fleet stacks against a live registry', function () {
                   : r.type === T.instance
                     ? r.inputs.ami
                     : r.inputs.imageId;
-              assert.equal(d.engine.regionOf(r), region);
+              // A MacRootVolume runs on no cloud provider: its region is an input.
+              assert.equal(
+                r.type === MAC_ROOT_VOLUME_TYPE ? r.inputs.region : d.engine.regionOf(r),
+                region,
+              );
               assert.equal(image, expectedImage(pool, stack, region), `${r.name}`);
               for (const other of STACKS.filter((s) => s !== stack))
                 assert.notEqual(image, expectedImage(pool, other, region));
@@ -92,7 +97,9 @@ describe('runner fleet stacks against a live registry', function () {
             }
           }
         }
-        const carriersInGraph = [T.lt, T.instance, T.template].flatMap((t) => d.engine.ofType(t));
+        const carriersInGraph = [T.lt, T.instance, T.template, MAC_ROOT_VOLUME_TYPE].flatMap((t) =>
+          d.engine.ofType(t),
+        );
         assert.equal(checked, carriersInGraph.length, 'every carrier in the graph was checked');
       });
 

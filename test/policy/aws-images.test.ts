@@ -37,6 +37,28 @@ describe('AWS image extraction', () => {
     assert.equal(region({ availabilityZone: UNKNOWN_STRING }, 'us-east-1'), 'us-east-1');
   });
 
+  it("checks the image a Mac instance's root volume is replaced with (MacRootVolume), in its region", () => {
+    assert.deepEqual(
+      images('pulumi-nodejs:dynamic/ingot:MacRootVolume', {
+        region: 'us-west-2',
+        instanceId: 'i-0123456789abcdef0',
+        launchedImageId: 'ami-old',
+        imageId: 'ami-new',
+      }),
+      {
+        images: [
+          {
+            externalIdentifier: 'ami-new',
+            platform: 'aws',
+            region: 'us-west-2',
+            property: 'imageId',
+          },
+        ],
+        unknown: [],
+      },
+    );
+  });
+
   it('reads a launch template zone from placement', () => {
     assert.deepEqual(
       images('aws:ec2/launchTemplate:LaunchTemplate', {

@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { AwsRegionNetwork } from '../../config/fleet-config';
+import { MacRootVolume } from './mac-root-volume';
 import { egressOnlySecurityGroup } from './security-group';
 import { instanceTags, validateRegionArgs, type AwsRegionRunnersArgs } from './region-runners-args';
 
@@ -32,16 +33,20 @@ export function subnetInZone(network: AwsRegionNetwork, zone: string): string {
 /**
  * macOS runners in one region: `desired` EC2 Mac dedicated hosts, spread round-robin
  * over the zones, and one instance on each (host tenancy, that host, the registry's
- * image for the region, IMDSv2, encrypted root volume, no public IP). The image is an
- * input of the instances only: a new image replaces instances (each one deleted first,
- * since its host holds one instance), never hosts — a host is billed for at least 24
- * hours from its allocation. User data changes never touch a running instance (see
- * below). Host zones do not follow the subnets' order. Never spot.
+ * image for the region, IMDSv2, encrypted root volume, no public IP). A new image never
+ * replaces an instance or a host: each instance's `MacRootVolume` swaps its root volume
+ * for one of the new image in place (EC2 root volume replacement), because a terminated
+ * or stopped Mac instance leaves its host scrubbing for hours, refusing launches — a
+ * replacement on the same host fails, and Pulumi creates every replacement before
+ * deleting anything, so a spare host would not help either (docs/fleet.md). A host is
+ * billed for at least 24 hours from its allocation. User data changes never touch a
+ * running instance (see below). Host zones do not follow the subnets' order. Never spot.
  */
 export class AwsMacRunners extends pulumi.ComponentResource {
   readonly securityGroup: aws.ec2.SecurityGroup;
   readonly hosts: aws.ec2.DedicatedHost[] = [];
   readonly instances: aws.ec2.Instance[] = [];
+  readonly rootVolumes: MacRootVolume[] = [];
 
   constructor(name: string, args: AwsMacRunnersArgs, opts?: pulumi.ComponentResourceOptions) {
     super('ingot:fleet:AwsMacRunners', name, {}, opts);
@@ -102,17 +107,33 @@ export class AwsMacRunners extends pulumi.ComponentResource {
           tags: instanceTags(`${name}-mac-${i}`, args),
           volumeTags: args.tags,
         },
-        // Changing user data stops and starts a Mac instance (a host scrub, hours on Apple
-        // silicon), and ec2-macos-init runs user data once per instance anyway: new user
-        // data reaches the next instance an image rollout creates.
-        { ...child, deleteBeforeReplace: true, ignoreChanges: ['userData', 'userDataBase64'] },
+        // The image rolls through the instance's MacRootVolume, never by a replacement: the
+        // `ami` stays the launch image. Changing user data stops and starts a Mac instance
+        // (a host scrub, hours on Apple silicon): a new instance gets the new user data.
+        {
+          ...child,
+          deleteBeforeReplace: true,
+          ignoreChanges: ['ami', 'userData', 'userDataBase64'],
+        },
+      );
+      const rootVolume = new MacRootVolume(
+        `${name}-root-${i}`,
+        {
+          region: args.region,
+          instanceId: instance.id,
+          launchedImageId: instance.ami,
+          imageId: args.image,
+        },
+        { parent: this },
       );
       this.hosts.push(host);
       this.instances.push(instance);
+      this.rootVolumes.push(rootVolume);
     }
     this.registerOutputs({
       hostIds: this.hosts.map((h) => h.id),
       instanceIds: this.instances.map((i) => i.id),
+      rootImageIds: this.rootVolumes.map((r) => r.imageId),
     });
   }
 }
