@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRegistry, type RunningRegistry } from '../../src/registry/serve';
-import { withLock } from '../ui/ui-build';
+import { ensurePackageBuilt } from '../helpers/installed-package';
 import { ROOT, type CommandBlock } from './doc-blocks';
 
 /**
@@ -13,42 +13,6 @@ import { ROOT, type CommandBlock } from './doc-blocks';
  * `INGOT_CREDENTIALS_FILE` pointing at them, and `ingot` on the PATH (a shim to
  * `node bin/ingot.js`, 0.3 s per call where the TypeScript entry costs 4 s).
  */
-
-function newestMtime(target: string): number {
-  const stat = fs.statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(
-    stat.mtimeMs,
-    ...fs.readdirSync(target).map((entry) => newestMtime(path.join(target, entry))),
-  );
-}
-
-/**
- * bin/ingot.js runs dist/: build it (as `npm run build` does for the CLI, declarations
- * included) unless it is newer than every source file, so the docs never run a stale CLI.
- * Parallel workers take turns through the lock; `npm ci` has built it already in CI.
- */
-export function ensureCliBuilt(): void {
-  const main = path.join(ROOT, 'dist/cli/main.js');
-  const fresh = () =>
-    fs.existsSync(main) &&
-    fs.statSync(main).mtimeMs >
-      Math.max(
-        newestMtime(path.join(ROOT, 'src')),
-        newestMtime(path.join(ROOT, 'tsconfig.json')),
-        newestMtime(path.join(ROOT, 'tsconfig.build.json')),
-      );
-  if (fresh()) return;
-  fs.mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
-  withLock(path.join(ROOT, 'dist/.cli-build.lock'), () => {
-    if (fresh()) return;
-    execFileSync(
-      process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-  });
-}
 
 export interface SessionResult {
   status: number | null;
@@ -64,7 +28,8 @@ export class DocsWorkspace {
   ) {}
 
   static async start(): Promise<DocsWorkspace> {
-    ensureCliBuilt();
+    // bin/ingot.js runs dist/: never a stale one (`npm ci` has built it already in CI).
+    ensurePackageBuilt();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-docs-'));
     fs.mkdirSync(path.join(dir, 'bin'));
     fs.mkdirSync(path.join(dir, 'home'));
