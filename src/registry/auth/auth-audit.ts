@@ -10,10 +10,7 @@ export const REGISTRY_WIDE: Scope = { organizationId: ANY, projectId: ANY };
 
 /** Why an authentication or authorization failed, as the audit log's `action`. */
 export type AuthFailure =
-  | 'auth.client_unknown'
-  | 'auth.client_secret_invalid'
-  | 'auth.token_invalid'
-  | 'auth.forbidden';
+  'auth.client_unknown' | 'auth.client_secret_invalid' | 'auth.token_invalid' | 'auth.forbidden';
 
 export interface FailedAuth {
   action: AuthFailure;

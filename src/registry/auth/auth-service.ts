@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock';
 import type { Scope } from '../domain/model';
-import { NotFoundError, PermissionDeniedError, UnauthenticatedError } from '../errors';
+import {
+  NotFoundError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../errors';
 import { newId } from '../ids';
 import type { Database, Executor } from '../storage/database';
-import {
-  AuthAudit,
-  loggableClientId,
-  scopesOf,
-  type FailedAuthLimits,
-} from './auth-audit';
+import { AuthAudit, loggableClientId, scopesOf, type FailedAuthLimits } from './auth-audit';
 import { PrincipalStore, type Principal } from './principal-store';
 import { ANY, manages, type RoleBinding } from './roles';
 import { hashSecret, hashToken, randomCredential, verifySecret } from './secrets';
@@ -102,6 +102,13 @@ export class AuthService {
     roles: RoleBinding[],
     actor: CredentialActor = LOCAL_OPERATOR,
   ): Promise<NewPrincipal> {
+    if (
+      roles.some((r) => r.role === 'metrics' && (r.organizationId !== ANY || r.projectId !== ANY))
+    )
+      throw new ValidationError(
+        'role',
+        'the metrics role is granted registry-wide only: leave out the organization and project (ingot principals create --role metrics).',
+      );
     const clientSecret = randomCredential('ingot_cs_');
     const principal: Principal = {
       id: newId(),
@@ -240,11 +247,7 @@ export class AuthService {
     return found;
   }
 
-  async issueToken(
-    clientId: string,
-    clientSecret: string,
-    address = '',
-  ): Promise<IssuedToken> {
+  async issueToken(clientId: string, clientSecret: string, address = ''): Promise<IssuedToken> {
     const found = await this.store.byClientId(this.db.reader, clientId);
     // An unknown client is checked against a hash of the same cost (one scrypt either
     // way), so timing does not reveal which client ids exist.

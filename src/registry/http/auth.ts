@@ -96,7 +96,8 @@ export function registerAuth(app: FastifyInstance, auth: AuthService): void {
  * nothing else, not even the routes open to any principal.
  */
 function permits(access: Access, principal: Principal, scope: Scope, role: Role | null): boolean {
-  if (access === 'metrics') return allows(role, 'admin') || holds(principal.roles, scope, 'metrics');
+  if (access === 'metrics')
+    return allows(role, 'admin') || holds(principal.roles, scope, 'metrics');
   if (access === 'authenticated') return principal.roles.some((r) => r.role !== 'metrics');
   return access !== 'public' && allows(role, access);
 }

@@ -5,7 +5,7 @@ import type { Principal } from '../../auth/principal-store';
 import { ANY, atMost, roleOn, ROLES, type Role } from '../../auth/roles';
 import type { Scope } from '../../domain/model';
 import type { Registry } from '../../registry';
-import { PermissionDeniedError, ValidationError } from '../../errors';
+import { PermissionDeniedError } from '../../errors';
 import { scopeOf } from '../auth';
 import { INGOT_PREFIX, type App } from '../app-types';
 import { ORGANIZATION_ID, DateTime, ScopeParams, withErrors } from '../schemas/common';
@@ -75,15 +75,10 @@ function actor(request: FastifyRequest): CredentialActor {
 }
 
 /**
- * Refuses a grant the caller may not make: it must be admin on `scope`, may not grant
- * above its own role there, and the metrics role exists registry-wide only.
+ * Refuses a grant the caller may not make: it must be admin on `scope` and may not grant
+ * above its own role there (AuthService refuses a metrics role below registry-wide).
  */
 function assertGrantable(request: FastifyRequest, scope: Scope, role: Role): void {
-  if (role === 'metrics' && (scope.organizationId !== ANY || scope.projectId !== ANY))
-    throw new ValidationError(
-      'role',
-      'the metrics role is granted registry-wide only: leave out organization_id and project_id (ingot principals create --role metrics).',
-    );
   const own = roleOn((request.principal as Principal).roles, scope);
   if (own !== 'admin' || !atMost(role, own))
     throw new PermissionDeniedError(
@@ -117,7 +112,8 @@ export function principalRoutes(app: App, registry: Registry): void {
     {
       schema: {
         tags: ['principals'],
-        summary: 'Create a principal for any scope where the caller is admin; its secret is returned once',
+        summary:
+          'Create a principal for any scope where the caller is admin; its secret is returned once',
         body: CreatePrincipalBody,
         response: withErrors({ 200: WithSecret }),
       },
@@ -171,7 +167,8 @@ export function principalRoutes(app: App, registry: Registry): void {
       },
       config: { access: 'admin' },
     },
-    async (request) => presentWithSecret(await auth.rotateSecret(request.params.client_id, actor(request))),
+    async (request) =>
+      presentWithSecret(await auth.rotateSecret(request.params.client_id, actor(request))),
   );
 
   app.get(
