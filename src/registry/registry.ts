@@ -1,3 +1,4 @@
+import type { FailedAuthLimits } from './auth/auth-audit';
 import { AuthService } from './auth/auth-service';
 import type { Clock } from './clock';
 import { AncestryService } from './service/ancestry-service';
@@ -38,9 +39,10 @@ export class Registry {
   constructor(
     readonly db: Database,
     readonly clock: Clock,
+    failedAuthLimits?: FailedAuthLimits,
   ) {
     this.ctx = new RegistryContext(db, clock);
-    this.auth = new AuthService(db, clock);
+    this.auth = new AuthService(db, clock, failedAuthLimits);
     this.buckets = new BucketService(this.ctx);
     this.versions = new VersionService(this.ctx);
     this.builds = new BuildService(this.ctx);

@@ -1,3 +1,4 @@
+import type { FailedAuthLimits } from './auth/auth-audit';
 import type { Server as HttpsServer } from 'node:https';
 import type { App } from './http/app-types';
 import { refreshCredentialsUrl } from './credentials-url';
@@ -42,6 +43,8 @@ export async function startRegistry(
     logger?: boolean | object;
     timeouts?: Partial<HttpTimeouts>;
     tokenRateLimit?: TokenRateLimit;
+    /** How many authentication failures reach the audit log. @default DEFAULT_FAILED_AUTH_LIMITS */
+    failedAuthLimits?: FailedAuthLimits;
     /** @default DRAIN_TIMEOUT_MS */
     drainTimeoutMs?: number;
   } = {},
@@ -63,7 +66,7 @@ export async function startRegistry(
     await db.close();
     throw error;
   }
-  const registry = new Registry(db, clock);
+  const registry = new Registry(db, clock, options.failedAuthLimits);
   const stream = logStream(config.logFormat ?? 'auto');
   const logger =
     options.logger ??
@@ -121,6 +124,7 @@ export async function startRegistry(
         );
         await app.close();
         clearTimeout(cut);
+        await registry.auth.close();
         await db.close();
       })()),
   };

@@ -154,7 +154,7 @@ describe('ingot registry serve (a real process)', function () {
   });
 });
 
-describe('ingot registry migrate and principals create', function () {
+describe('ingot registry migrate and principals create --database', function () {
   this.timeout(60_000);
   let dir: string;
   before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-cli-'))));
@@ -183,11 +183,11 @@ describe('ingot registry migrate and principals create', function () {
     ]);
     assert.equal(result.status, 0, result.stderr);
     const created = JSON.parse(result.stdout);
-    assert.match(created.client_id, /^ingot_ci_/);
+    assert.match(created.principal.client_id, /^ingot_ci_/);
     assert.match(created.client_secret, /^ingot_cs_/);
-    assert.equal(created.role, 'viewer');
-    assert.equal(created.organization_id, 'acme');
-    assert.equal(created.project_id, 'images');
+    assert.deepEqual(created.principal.roles, [
+      { organization_id: 'acme', project_id: 'images', role: 'viewer' },
+    ]);
   });
 
   it('refuses an unknown role and a project without an organization', () => {
@@ -200,7 +200,7 @@ describe('ingot registry migrate and principals create', function () {
       path.join(dir, 'p.db'),
     ]);
     assert.notEqual(bad.status, 0);
-    assert.match(bad.stderr, /use one of viewer, contributor, admin/);
+    assert.match(bad.stderr, /use one of metrics, viewer, contributor, admin/);
     const orphan = ingot([
       'principals',
       'create',

@@ -65,5 +65,51 @@ for (const engine of ENGINES) {
         'no write went through after the delete',
       );
     });
+
+    /** A token of a new contributor, verified (hence cached) on the second process. */
+    async function cachedOnSecond() {
+      const contributor = await first.principal('contributor');
+      const token = await first.token(contributor);
+      const read = () =>
+        fetch(`${second.url}${second.packer()}/buckets`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+      assert.equal((await read()).status, 200);
+      assert.equal((await read()).status, 200);
+      return { contributor, token, read };
+    }
+
+    it('a secret rotated on one process: old token and secret refused on the other within 1 s', async () => {
+      const { contributor, read } = await cachedOnSecond();
+      const rotated = await first.ok(
+        'POST',
+        `/ingot/v1/principals/${contributor.clientId}/rotate-secret`,
+      );
+      assert.ok(
+        await holdsWithin(1_000, async () => (await read()).status === 401),
+        'the second process refuses the old token within 1 s',
+      );
+      const oldSecret = await fetch(`${second.url}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: contributor.clientId,
+          client_secret: contributor.clientSecret,
+        }),
+      });
+      assert.equal(oldSecret.status, 401, 'the old secret is refused at once');
+      const fresh = await second.token({ ...contributor, clientSecret: rotated.client_secret });
+      assert.match(fresh, /^ingot_at_/);
+    });
+
+    it('a token revoked on one process is refused on the other within 1 s', async () => {
+      const { token, read } = await cachedOnSecond();
+      await first.ok('POST', '/oauth2/revoke', { token });
+      assert.ok(
+        await holdsWithin(1_000, async () => (await read()).status === 401),
+        'the second process refuses the revoked token within 1 s',
+      );
+    });
   });
 }

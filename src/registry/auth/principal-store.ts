@@ -67,6 +67,27 @@ export class PrincipalStore {
     await tx.query('DELETE FROM principals WHERE id = $1', [id]);
   }
 
+  async updateSecret(tx: Executor, id: string, secretHash: string): Promise<void> {
+    await tx.query('UPDATE principals SET secret_hash = $1 WHERE id = $2', [secretHash, id]);
+  }
+
+  async deleteTokensOf(tx: Executor, principalId: string): Promise<void> {
+    await tx.query('DELETE FROM access_tokens WHERE principal_id = $1', [principalId]);
+  }
+
+  /** Whose token this is, expired or not (revoking an expired token is not an error). */
+  async tokenOwner(ex: Executor, tokenHash: string): Promise<Principal | null> {
+    const rows = await ex.query(
+      'SELECT p.* FROM access_tokens t JOIN principals p ON p.id = t.principal_id WHERE t.token_hash = $1',
+      [tokenHash],
+    );
+    return rows.length ? this.withRoles(ex, rows[0]) : null;
+  }
+
+  async deleteToken(tx: Executor, tokenHash: string): Promise<void> {
+    await tx.query('DELETE FROM access_tokens WHERE token_hash = $1', [tokenHash]);
+  }
+
   async insertToken(
     tx: Executor,
     tokenHash: string,

@@ -31,10 +31,12 @@ import { holdRoutes } from './routes/holds';
 import { ingotRoutes } from './routes/ingot';
 import { oauthRoutes, type TokenRateLimit } from './routes/oauth';
 import { packageRoutes } from './routes/packages';
+import { principalRoutes } from './routes/principals';
 import { projectRoutes } from './routes/projects';
 import { registryRoutes } from './routes/registry';
 import { sbomRoutes } from './routes/sboms';
 import { systemRoutes } from './routes/system';
+import { tokenRevocationRoutes } from './routes/token-revocation';
 import { versionRoutes } from './routes/versions';
 import { vulnerabilityRoutes } from './routes/vulnerabilities';
 import { ErrorBody } from './schemas/common';
@@ -167,6 +169,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   registerErrorHandler(app);
 
   oauthRoutes(app, registry, options.tokenRateLimit);
+  tokenRevocationRoutes(app, registry);
   systemRoutes(app, registry, metrics);
   bucketRoutes(app, registry);
   versionRoutes(app, registry);
@@ -174,6 +177,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   channelRoutes(app, registry);
   discoveryRoutes(app, registry);
   ingotRoutes(app, registry);
+  principalRoutes(app, registry);
   holdRoutes(app, registry);
   importRoutes(app, registry);
   projectRoutes(app, registry);

@@ -13,8 +13,10 @@ type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 const METHODS: readonly string[] = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'];
 
 /**
- * What a route needs: nothing, any valid token, a role on the path's project (or, for
- * principals, on the project named in the body), or a registry-wide admin.
+ * What a route needs: nothing, any valid token (of a principal with a role other than
+ * metrics), a role on the path's project (or, for principals, on the project named in
+ * the body), a registry-wide admin, or (`/metrics`) a registry-wide admin or metrics
+ * principal.
  */
 type Need = 'public' | 'authenticated' | Role | 'registry-admin';
 
@@ -105,7 +107,14 @@ const MATRIX: Case[] = [
     }),
   },
   { method: 'GET', route: '/healthz', need: 'public' },
-  { method: 'GET', route: '/metrics', need: 'registry-admin' },
+  {
+    method: 'POST',
+    route: '/oauth2/revoke',
+    need: 'authenticated',
+    // An unknown token answers 200 (RFC 7009 section 2.2): the matrix checks who gets in.
+    body: () => ({ token: 'ingot_at_never-issued' }),
+  },
+  { method: 'GET', route: '/metrics', need: 'metrics' },
   { method: 'GET', route: '/openapi.json', need: 'authenticated' },
 
   { method: 'GET', route: BUCKETS, need: 'viewer' },
@@ -441,6 +450,38 @@ const MATRIX: Case[] = [
       client_id: (await r.principal('viewer', 'org-1', 'proj-1')).clientId,
     }),
   },
+  {
+    method: 'POST',
+    route: '/ingot/v1/principals/{client_id}/rotate-secret',
+    need: 'registry-admin',
+    prepare: async (r) => ({
+      client_id: (await r.principal('viewer', 'org-1', 'proj-1')).clientId,
+    }),
+  },
+  { method: 'GET', route: '/ingot/v1/audit-events', need: 'registry-admin' },
+  { method: 'GET', route: `${INGOT}/principals`, need: 'admin' },
+  {
+    method: 'POST',
+    route: `${INGOT}/principals`,
+    need: 'admin',
+    body: () => ({ name: 'made-by-matrix', role: 'contributor' }),
+  },
+  {
+    method: 'DELETE',
+    route: `${INGOT}/principals/{client_id}`,
+    need: 'admin',
+    prepare: async (r) => ({
+      client_id: (await r.principal('viewer', 'org-1', 'proj-1')).clientId,
+    }),
+  },
+  {
+    method: 'POST',
+    route: `${INGOT}/principals/{client_id}/rotate-secret`,
+    need: 'admin',
+    prepare: async (r) => ({
+      client_id: (await r.principal('contributor', 'org-1', 'proj-1')).clientId,
+    }),
+  },
   // Last of the project's routes: it deletes every bucket of org-1/proj-1.
   { method: 'DELETE', route: `${PACKER}/registry`, need: 'admin', destroysProject: true },
 ];
@@ -580,7 +621,7 @@ describeEachEngine('auth matrix: every route × every kind of caller', (registry
   interface Caller {
     name: string;
     creds: Credentials;
-    /** What this caller holds on org-1/proj-1. */
+    /** What this caller holds on org-1/proj-1 (metrics: registry-wide, and nothing else). */
     grants: Role | 'registry-admin' | 'none';
   }
   let callers: Caller[];
@@ -619,15 +660,19 @@ describeEachEngine('auth matrix: every route × every kind of caller', (registry
         creds: await r.principal('admin', 'org-2', '*'),
         grants: 'none',
       },
+      { name: 'metrics reader', creds: await r.principal('metrics'), grants: 'metrics' },
     ];
     shared = await makeFixture(r, 'shared');
     spare = (await r.principal('viewer', 'org-1', 'proj-1')).clientId;
   });
 
-  const RANK: Record<Role, number> = { viewer: 1, contributor: 2, admin: 3 };
+  const RANK: Record<Role, number> = { metrics: 0, viewer: 1, contributor: 2, admin: 3 };
   function allowed(need: Need, grants: Caller['grants']): boolean {
+    // A metrics principal reads /metrics and nothing else.
+    if (grants === 'metrics') return need === 'public' || need === 'metrics';
     if (need === 'public' || need === 'authenticated') return true;
     if (grants === 'registry-admin') return true;
+    if (need === 'metrics') return false;
     if (need === 'registry-admin' || grants === 'none') return false;
     return RANK[grants] >= RANK[need];
   }

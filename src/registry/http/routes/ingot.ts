@@ -1,18 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import type { Registry } from '../../registry';
-import { ANY, allows, isRole, roleOn, ROLES } from '../../auth/roles';
 import { DURATION_PATTERN, formatDuration, parseDuration } from '../../duration';
-import { versionName, type Consumer } from '../../domain/model';
-import { PermissionDeniedError } from '../../errors';
+import { versionName, type Consumer, type Scope } from '../../domain/model';
 import { actorOf, scopeOf } from '../auth';
 import { INGOT_PREFIX, type App } from '../app-types';
 import { pageOf, paginate } from '../pagination';
+import type { Page } from '../../storage/repository';
 import { presentVersion } from '../present';
 import {
   BucketParams,
   ChannelParams,
   DateTime,
-  ORGANIZATION_ID,
   PageQuery,
   Pagination,
   ScopeParams,
@@ -43,28 +41,19 @@ const ConsumerBody = Type.Object(
   { additionalProperties: false },
 );
 
-const PrincipalSchema = Type.Object({
-  client_id: Type.String(),
-  name: Type.String(),
-  created_at: DateTime,
-  roles: Type.Array(
-    Type.Object({ organization_id: Type.String(), project_id: Type.String(), role: Type.String() }),
+const AuditEvents = Type.Object({
+  events: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      occurred_at: DateTime,
+      principal_id: Type.String(),
+      action: Type.String(),
+      target: Type.String(),
+      details: Type.Object({}, { additionalProperties: true }),
+    }),
   ),
+  pagination: Pagination,
 });
-
-const CreatePrincipalBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-    organization_id: Type.Optional(
-      Type.Union([Type.String({ pattern: ORGANIZATION_ID }), Type.Literal(ANY)]),
-    ),
-    project_id: Type.Optional(
-      Type.Union([Type.String({ pattern: ORGANIZATION_ID }), Type.Literal(ANY)]),
-    ),
-  },
-  { additionalProperties: false },
-);
 
 function presentConsumer(c: Consumer, fingerprint?: string, name?: string) {
   return {
@@ -80,7 +69,7 @@ function presentConsumer(c: Consumer, fingerprint?: string, name?: string) {
   };
 }
 
-/** Ingot-only API (consumers, soak-time promotion, audit, principals), apart from HCP's paths. */
+/** Ingot-only API (consumers, soak-time promotion, audit), apart from HCP's paths. */
 export function ingotRoutes(app: App, registry: Registry): void {
   app.post(
     `${INGOT_PREFIX}/buckets/:bucket_name/versions/:fingerprint/consumers`,
@@ -213,124 +202,40 @@ export function ingotRoutes(app: App, registry: Registry): void {
         summary: 'Every change in this project, newest first',
         params: ScopeParams,
         querystring: PageQuery,
-        response: withErrors({
-          200: Type.Object({
-            events: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                occurred_at: DateTime,
-                principal_id: Type.String(),
-                action: Type.String(),
-                target: Type.String(),
-                details: Type.Object({}, { additionalProperties: true }),
-              }),
-            ),
-            pagination: Pagination,
-          }),
-        }),
+        response: withErrors({ 200: AuditEvents }),
       },
       config: { access: 'viewer' },
     },
-    async (request) => {
-      const page = pageOf(request.query);
-      const { items, pagination } = paginate(
-        await registry.consumers.auditEvents(scopeOf(request), page),
-        page,
-      );
-      return {
-        events: items.map((e) => ({
-          id: e.id,
-          occurred_at: e.occurredAt,
-          principal_id: e.principalId,
-          action: e.action,
-          target: e.target,
-          details: e.details,
-        })),
-        pagination,
-      };
-    },
+    async (request) => auditPage(registry, scopeOf(request), pageOf(request.query)),
   );
-
-  principalRoutes(app, registry);
-}
-
-function principalRoutes(app: App, registry: Registry): void {
-  const present = (p: Awaited<ReturnType<Registry['auth']['listPrincipals']>>[number]) => ({
-    client_id: p.clientId,
-    name: p.name,
-    created_at: p.createdAt,
-    roles: p.roles.map((r) => ({
-      organization_id: r.organizationId,
-      project_id: r.projectId,
-      role: r.role,
-    })),
-  });
 
   app.get(
-    '/ingot/v1/principals',
+    '/ingot/v1/audit-events',
     {
       schema: {
-        tags: ['principals'],
-        summary: 'List principals (registry-wide admins)',
-        response: withErrors({ 200: Type.Object({ principals: Type.Array(PrincipalSchema) }) }),
+        tags: ['ingot'],
+        summary:
+          'Registry-wide audit events (registry-wide admins): failed authentication and registry-wide principals, newest first',
+        querystring: PageQuery,
+        response: withErrors({ 200: AuditEvents }),
       },
       config: { access: 'admin' },
     },
-    async () => ({ principals: (await registry.auth.listPrincipals()).map(present) }),
+    async (request) => auditPage(registry, scopeOf(request), pageOf(request.query)),
   );
+}
 
-  app.post(
-    '/ingot/v1/principals',
-    {
-      schema: {
-        tags: ['principals'],
-        summary: 'Create a principal; its secret is returned once',
-        body: CreatePrincipalBody,
-        response: withErrors({
-          200: Type.Object({ principal: PrincipalSchema, client_secret: Type.String() }),
-        }),
-      },
-      config: { access: 'authenticated' },
-    },
-    async (request) => {
-      const scope = {
-        organizationId: request.body.organization_id ?? ANY,
-        projectId: request.body.project_id ?? ANY,
-      };
-      // Admins may hand out roles only where they are admin themselves.
-      if (
-        !allows(roleOn(request.principal?.roles ?? [], scope), 'admin') ||
-        !isRole(request.body.role)
-      ) {
-        throw new PermissionDeniedError(
-          `creating a principal for organization "${scope.organizationId}", project "${scope.projectId}" needs the admin role there.`,
-        );
-      }
-      const created = await registry.auth.createPrincipal(request.body.name, [
-        { ...scope, role: request.body.role },
-      ]);
-      request.log.info(
-        { client_id: created.principal.clientId, role: request.body.role },
-        'principal created',
-      );
-      return { principal: present(created.principal), client_secret: created.clientSecret };
-    },
-  );
-
-  app.delete(
-    '/ingot/v1/principals/:client_id',
-    {
-      schema: {
-        tags: ['principals'],
-        summary: 'Delete a principal and its tokens',
-        params: Type.Object({ client_id: Type.String({ minLength: 1, maxLength: 100 }) }),
-        response: withErrors({ 200: Type.Object({}) }),
-      },
-      config: { access: 'admin' },
-    },
-    async (request) => {
-      await registry.auth.deletePrincipal(request.params.client_id);
-      return {};
-    },
-  );
+async function auditPage(registry: Registry, scope: Scope, page: Page) {
+  const { items, pagination } = paginate(await registry.consumers.auditEvents(scope, page), page);
+  return {
+    events: items.map((e) => ({
+      id: e.id,
+      occurred_at: e.occurredAt,
+      principal_id: e.principalId,
+      action: e.action,
+      target: e.target,
+      details: e.details,
+    })),
+    pagination,
+  };
 }

@@ -177,7 +177,7 @@ export function oauthRoutes(
         );
       }
       try {
-        const token = await registry.auth.issueToken(clientId, clientSecret);
+        const token = await registry.auth.issueToken(clientId, clientSecret, request.ip);
         reply.header('cache-control', 'no-store');
         return {
           access_token: token.accessToken,

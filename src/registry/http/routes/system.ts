@@ -62,9 +62,13 @@ export function systemRoutes(app: App, registry: Registry, metrics: Metrics): vo
   app.get(
     '/metrics',
     {
-      schema: { tags: ['system'], summary: 'Prometheus metrics (registry-wide admins)' },
+      schema: {
+        tags: ['system'],
+        summary: 'Prometheus metrics (registry-wide admins and metrics principals)',
+      },
       // Request counts by route reveal every tenant's activity: not for project principals.
-      config: { access: 'admin' },
+      // A scraper gets a registry-wide `metrics` principal, which can read nothing else.
+      config: { access: 'metrics' },
     },
     async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);
