@@ -184,7 +184,13 @@ export function resolveConnection(
 
   const isHcp = /(^|\.)cloud\.hashicorp\.com$/i.test(new URL(registryUrl).hostname);
   const tokenUrl =
-    options.tokenUrl ?? env.HCP_AUTH_URL ?? (isHcp ? HCP_AUTH_URL : `${registryUrl}/oauth2/token`);
+    options.tokenUrl ??
+    // hcp-sdk-go config/with.go WithAuth: the token endpoint is HCP_AUTH_URL + "/oauth2/token".
+    (env.HCP_AUTH_URL !== undefined
+      ? `${env.HCP_AUTH_URL.trim().replace(/\/+$/, '')}/oauth2/token`
+      : isHcp
+        ? HCP_AUTH_URL
+        : `${registryUrl}/oauth2/token`);
   return {
     registryUrl,
     tokenUrl,

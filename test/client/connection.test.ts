@@ -211,10 +211,10 @@ describe('resolveConnection', () => {
     );
   });
 
-  it('HCP_AUTH_URL and the tokenUrl option override the token URL', () => {
+  it('HCP_AUTH_URL is the auth base, as hcp-sdk-go config/with.go reads it; the tokenUrl option wins', () => {
     assert.equal(
-      resolveConnection({}, { ...ENV, HCP_AUTH_URL: 'https://idp.example/token' }).tokenUrl,
-      'https://idp.example/token',
+      resolveConnection({}, { ...ENV, HCP_AUTH_URL: 'https://idp.example/' }).tokenUrl,
+      'https://idp.example/oauth2/token',
     );
     assert.equal(
       resolveConnection(
