@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
+import type { CertificateLookup } from './aws-identity';
 import type { CloudBackend } from './cloud-backend';
 import { ScalerError } from './errors';
 import type { RunnerRegistry } from './github-app';
+import { HostRunners } from './host-runners';
 import { chooseTarget } from './job-matching';
 import type { ScalerMetrics } from './metrics';
 import type { ScalerConfig, ScalerTarget } from './scaler-config';
@@ -28,6 +30,8 @@ export interface ScalerDeps {
   log: ScalerLog;
   /** @default () => new Date() */
   clock?: () => Date;
+  /** The certificates identity documents are checked with. @default AWS's published ones */
+  identityCertificates?: CertificateLookup;
 }
 
 export type WebhookOutcome = 'recorded' | 'duplicate' | 'unmatched' | 'ignored';
@@ -52,10 +56,20 @@ export class Scaler {
   private readonly clock: () => Date;
   private readonly running = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
+  private readonly hosts: HostRunners;
 
   constructor(private readonly deps: ScalerDeps) {
     this.config = deps.config;
     this.clock = deps.clock ?? (() => new Date());
+    this.hosts = new HostRunners({
+      hosts: deps.config.hosts,
+      store: deps.store,
+      github: deps.github,
+      metrics: deps.metrics,
+      clock: this.clock,
+      bootSeconds: deps.config.timeouts.boot,
+      certificates: deps.identityCertificates,
+    });
     for (const target of deps.config.targets)
       if (!deps.backends[target.cloud])
         throw new Error(`no ${target.cloud} backend for target ${target.key}.`);
@@ -276,6 +290,11 @@ export class Scaler {
     const targets = this.config.targets.filter((t) => t.cloud === cloud);
     const { target, instanceId } = await backend.authenticateInstance(credential, targets);
     return this.configureInstance(target, instanceId);
+  }
+
+  /** A macOS instance asks for its next runner's configuration (see `HostRunners`). */
+  configureHost(document: string, signature: string): Promise<string> {
+    return this.hosts.configure(document, signature);
   }
 
   private observeOnline(instance: InstanceRow, now: Date): void {
