@@ -33,10 +33,14 @@ export function verifyIdentityDocument(
   certificates: CertificateLookup = identityCertificate,
 ): IdentityDocument {
   if (typeof document !== 'string' || document.length === 0 || document.length > 16_384)
-    refuse('"document" must be the instance identity document, as the instance metadata serves it.');
+    refuse(
+      '"document" must be the instance identity document, as the instance metadata serves it.',
+    );
   const compact = typeof signature === 'string' ? signature.replace(/\s+/g, '') : '';
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact))
-    refuse('"signature" must be the base64 signature from /latest/dynamic/instance-identity/signature.');
+    refuse(
+      '"signature" must be the base64 signature from /latest/dynamic/instance-identity/signature.',
+    );
   // The region selects the certificate; the signature check below covers it.
   const claimed = /"region"\s*:\s*"([a-z0-9-]+)"/.exec(document)?.[1];
   if (!claimed) refuse('the identity document names no region.');
@@ -54,7 +58,7 @@ export function verifyIdentityDocument(
   } catch {
     valid = false;
   }
-  if (!valid) refuse('the identity document signature does not verify against AWS\'s certificate.');
+  if (!valid) refuse("the identity document signature does not verify against AWS's certificate.");
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(document) as Record<string, unknown>;

@@ -98,7 +98,11 @@ export class HostRunners {
     } catch (error) {
       // Let the next request claim at once (the old runner, if any, is gone).
       await store.db.transaction((tx) =>
-        store.putHost(tx, { ...claimed, issued: claimed.issued - 1, updated_at: new Date(0).toISOString() }),
+        store.putHost(tx, {
+          ...claimed,
+          issued: claimed.issued - 1,
+          updated_at: new Date(0).toISOString(),
+        }),
       );
       throw new ScalerError(
         'GITHUB_UNAVAILABLE',

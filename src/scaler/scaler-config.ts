@@ -194,7 +194,10 @@ function parseLabels(p: Problems, key: string, raw: unknown, region: string): st
 
 function parseHost(p: Problems, key: string, raw: unknown): ScalerHost | undefined {
   if (!isObject(raw)) {
-    p.add(key, `must be a map like {"pool": "macos-m2", "region": "us-west-2", …}; got ${show(raw)}.`);
+    p.add(
+      key,
+      `must be a map like {"pool": "macos-m2", "region": "us-west-2", …}; got ${show(raw)}.`,
+    );
     return undefined;
   }
   const pool = text(p, `${key}.pool`, raw.pool, 'a pool name (2–24 of a-z0-9-)');

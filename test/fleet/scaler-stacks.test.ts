@@ -53,8 +53,8 @@ function withScaler(stack: string, pem: string): Record<string, string> {
   const pools = JSON.parse(values['ingot-fleet:pools']) as { cloud: string; os: string }[];
   const github = JSON.parse(values['ingot-fleet:github']);
   const hasGcp = pools.some((p) => p.cloud === 'gcp');
-  // macOS hosts still register themselves (AWS only).
-  github.registrationSecret = { aws: github.registrationSecret.aws };
+  // No runner registers itself: macOS hosts ask the AWS scaler too.
+  delete github.registrationSecret;
   const app = (n: number) => ({
     app_id: String(1000 + n),
     installation_id: String(2000 + n),
@@ -271,10 +271,24 @@ describe('runner fleet stacks with the scaler', function () {
                   ),
                   `${role.name} → ${arn}`,
                 );
-              if (asList(s.Action).some((a) => a.startsWith('secretsmanager:')))
-                assert.ok(macRoles.includes(role.name), `${role.name} may read a secret`);
+              assert.ok(
+                !asList(s.Action).some((a) => a.startsWith('secretsmanager:')),
+                `${role.name} may read a secret`,
+              );
             }
-          if (macRoles.includes(role.name)) continue;
+          if (macRoles.includes(role.name)) {
+            // A Mac host reads where the scaler is, nothing else; it proves who it is with
+            // its signed identity document, not with its role.
+            assert.equal(policies.length, 1, role.name);
+            const [only] = statements(policies[0].inputs.policy);
+            assert.deepEqual(only, {
+              Sid: 'ScalerUrl',
+              Effect: 'Allow',
+              Action: 'ssm:GetParameter',
+              Resource: `arn:aws:ssm:us-west-2:123456789012:parameter/ingot/${d.config.environment}/scaler/url`,
+            });
+            continue;
+          }
           const [jit] = policies.map((p) => statements(p.inputs.policy));
           assert.equal(policies.length, 1);
           const allow = jit.find((s) => s.Effect === 'Allow');
@@ -310,6 +324,39 @@ describe('runner fleet stacks with the scaler', function () {
           for (const grant of d.engine.ofType('gcp:secretmanager/secretIamMember:SecretIamMember'))
             assert.equal(grant.inputs.member, `serviceAccount:${scalerAccount.state.email}`);
         }
+      });
+
+      it('every macOS instance asks the AWS scaler for its runners with its identity document and is a host of its configuration', () => {
+        const config = awsConfig();
+        const macPools = d.config.pools.filter((p) => p.os === 'macos');
+        assert.ok(macPools.length > 0, 'the stack has macOS pools');
+        const url = one('aws:ssm/parameter:Parameter', 'scaler-aws-url-parameter');
+        assert.equal(url.inputs.name, `/ingot/${d.config.environment}/scaler/url`);
+        assert.equal(
+          url.inputs.insecureValue,
+          one('aws:lambda/functionUrl:FunctionUrl', 'scaler-aws-url').state.functionUrl,
+        );
+        for (const pool of macPools)
+          for (const region of pool.regions) {
+            const host = config.hosts.find((h) => h.key === `${pool.name}/${region}`);
+            assert.ok(host, `${pool.name}/${region} is a host entry`);
+            const instances = regional(d, pool, region, 'mac').filter((r) => r.type === T.instance);
+            assert.deepEqual([...host.instances].sort(), instances.map((i) => i.id).sort());
+            assert.equal(host.account, '123456789012');
+            for (const instance of instances) {
+              assert.equal(instance.inputs.tags['ingot-runner-labels'], host.labels.join(','));
+              const script = Buffer.from(instance.inputs.userDataBase64, 'base64').toString();
+              assert.match(script, /--jitconfig "\$JIT_CONFIG"/);
+              assert.match(script, /instance-identity\/signature/);
+              assert.ok(script.includes(`SCALER_URL_PARAMETER='${url.inputs.name}'`));
+              assert.doesNotMatch(script, /secretsmanager|registration-token|private_key/);
+            }
+            // A queued job asking for the Mac labels matches no group: hosts are not sized.
+            assert.equal(
+              chooseTarget(host.labels, config.targets, () => 1),
+              undefined,
+            );
+          }
       });
 
       it("the scaler's own identity may touch only its secrets, its groups and the JIT parameters", () => {
@@ -394,6 +441,7 @@ describe('runner fleet stacks with the scaler', function () {
               config: '{}',
               groups: [{ region: 'us-east-1', name: 'g', arn: 'arn' }],
               ssmPrefix: '/ingot/x/jit',
+              urlParameter: '/ingot/x/scaler/url',
               appSecret: '{}',
               databaseUrl: 'postgres://x',
               bundle: path.join(ROOT, 'dist', 'no-such-bundle.js'),

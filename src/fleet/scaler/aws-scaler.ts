@@ -35,6 +35,8 @@ export interface AwsScalerArgs {
   groups: ScaledGroup[];
   /** The SSM path JIT configurations go under. */
   ssmPrefix: string;
+  /** The SSM parameter the function's URL is published in, for macOS hosts. */
+  urlParameter: string;
   /** `{"app_id", "installation_id", "private_key", "webhook_secret"}` as JSON: a Pulumi secret. */
   appSecret: pulumi.Input<string>;
   /** The PostgreSQL URL of the scaler's state: a Pulumi secret. */
@@ -223,6 +225,18 @@ export class AwsScaler extends pulumi.ComponentResource {
         action: 'lambda:InvokeFunction',
         principal: '*',
         invokedViaFunctionUrl: true,
+      },
+      child,
+    );
+    // macOS hosts read where to ask for runners here (their role may read nothing else).
+    new aws.ssm.Parameter(
+      `${name}-url-parameter`,
+      {
+        name: args.urlParameter,
+        description: "The scaler's URL: macOS hosts post their identity document to <url>/jit/aws",
+        type: 'String',
+        insecureValue: this.functionUrl.functionUrl,
+        tags: args.tags,
       },
       child,
     );

@@ -2,11 +2,12 @@ import * as pulumi from '@pulumi/pulumi';
 import type { FleetConfig, PoolConfig } from '../../config/fleet-config';
 import type { AwsRunnerPool } from '../aws/aws-runner-pool';
 import { AwsAutoscalingRunners } from '../aws/autoscaling-runners';
+import { AwsMacRunners } from '../aws/mac-runners';
 import { runnerTags } from '../naming';
 import type { RegionalProviders } from '../providers';
 import { AwsScaler } from './aws-scaler';
 import { GcpScaler } from './gcp-scaler';
-import { gcpGroupName, type PoolScalerArgs } from './pool-scaler-args';
+import { gcpGroupName, scalerUrlParameter, type PoolScalerArgs } from './pool-scaler-args';
 import { poolScalerArgs, scaledPools, scalerConfigFor } from './scaler-targets';
 
 /** The scalers as the stack exports them: where each cloud's GitHub App webhook points. */
@@ -76,9 +77,19 @@ export class FleetScalers {
     }
   }
 
-  /** What a pool gets: JIT delivery settings, or nothing for macOS hosts. */
+  /**
+   * What a pool gets: JIT delivery settings. macOS hosts on AWS ask the AWS scaler for
+   * their runners when there is one; without it they register themselves.
+   */
   poolArgs(pool: PoolConfig): PoolScalerArgs | undefined {
-    if (pool.os === 'macos') return undefined;
+    if (pool.os === 'macos') {
+      const region = this.config.scaler?.aws?.region;
+      if (pool.cloud !== 'aws' || !region) return undefined;
+      return {
+        ...poolScalerArgs(this.config, 'aws'),
+        host: { region, urlParameter: scalerUrlParameter(this.config.environment) },
+      };
+    }
     return poolScalerArgs(
       this.config,
       pool.cloud,
@@ -103,14 +114,32 @@ export class FleetScalers {
           arn: runners.group.arn,
         })),
     );
+    // macOS instances: their ids and account (from their ARNs) name who may ask for runners.
+    const hosts = pools.flatMap((pool) =>
+      Object.entries(pool.regional)
+        .filter((entry): entry is [string, AwsMacRunners] => entry[1] instanceof AwsMacRunners)
+        .map(([region, mac]) => ({
+          key: `${pool.poolName}/${region}`,
+          arns: pulumi.all(mac.instances.map((i) => i.arn)),
+        })),
+    );
     const config = pulumi
-      .all(groups.map((g) => g.name))
-      .apply((names) =>
+      .all([pulumi.all(groups.map((g) => g.name)), pulumi.all(hosts.map((h) => h.arns))])
+      .apply(([names, arns]) =>
         JSON.stringify(
           scalerConfigFor(
             this.config,
             'aws',
             Object.fromEntries(groups.map((g, i) => [`${g.pool}/${g.region}`, names[i]])),
+            Object.fromEntries(
+              hosts.map((h, i) => [
+                h.key,
+                {
+                  account: arns[i][0]?.split(':')[4] ?? '',
+                  instances: arns[i].map((arn) => arn.split('/').pop() as string),
+                },
+              ]),
+            ),
           ),
         ),
       );
@@ -123,6 +152,7 @@ export class FleetScalers {
         config,
         groups,
         ssmPrefix: poolScalerArgs(this.config, 'aws').ssmPrefix,
+        urlParameter: scalerUrlParameter(this.config.environment),
         ...cloudSecrets(this.secrets, 'aws'),
         tags: runnerTags(this.config.environment, 'scaler'),
       },
