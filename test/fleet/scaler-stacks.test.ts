@@ -9,11 +9,10 @@ import { parseScalerConfig, type ScalerConfig } from '../../src/scaler/scaler-co
 import type { Recorded } from './fleet-engine';
 import { FleetRegistry, type Deployment } from './fleet-deploy';
 import { regional, T } from './fleet-graph';
-import { stackFileConfig, STACKS } from './stack-files';
+import { SECRETS_KEY, withScaler } from './scaler-stack-config';
+import { STACKS } from './stack-files';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SECRETS_KEY = 'ingot-fleet:scalerSecrets';
-const IMAGE = 'us-west2-docker.pkg.dev/acme/ingot/scaler:0.1.0';
 /**
  * What AWS's managed policy AmazonSSMManagedInstanceCore allows (its published version 2):
  * no Secrets Manager action, but `ssm:GetParameter(s)` on every parameter — which is
@@ -46,33 +45,6 @@ const SSM_CORE_ACTIONS = [
   'ec2messages:GetMessages',
   'ec2messages:SendReply',
 ];
-
-/** A stack file with the scaler switched on: runners no longer read a registration secret. */
-function withScaler(stack: string, pem: string): Record<string, string> {
-  const values = stackFileConfig(stack);
-  const pools = JSON.parse(values['ingot-fleet:pools']) as { cloud: string; os: string }[];
-  const github = JSON.parse(values['ingot-fleet:github']);
-  const hasGcp = pools.some((p) => p.cloud === 'gcp');
-  // No runner registers itself: macOS hosts ask the AWS scaler too.
-  delete github.registrationSecret;
-  const app = (n: number) => ({
-    app_id: String(1000 + n),
-    installation_id: String(2000 + n),
-    private_key: pem,
-    webhook_secret: `whsec-${n}`,
-    database_url: `postgres://scaler:pw${n}@db.internal:5432/scaler`,
-  });
-  return {
-    ...values,
-    'ingot-fleet:github': JSON.stringify(github),
-    'ingot-fleet:scaler': JSON.stringify({
-      aws: {},
-      ...(hasGcp ? { gcp: { image: IMAGE } } : {}),
-      timeouts: { boot: 600 },
-    }),
-    [SECRETS_KEY]: JSON.stringify({ aws: app(1), ...(hasGcp ? { gcp: app(2) } : {}) }),
-  };
-}
 
 /** A secret input as the mocks record it: `{<secret signature>, value}`. */
 function unsecret(value: any): string {

@@ -1,5 +1,10 @@
 import * as pulumi from '@pulumi/pulumi';
-import type { FleetConfig, PoolConfig } from '../../config/fleet-config';
+import type {
+  AwsRegionNetwork,
+  FleetConfig,
+  PoolConfig,
+  ScalerVpcSettings,
+} from '../../config/fleet-config';
 import type { AwsRunnerPool } from '../aws/aws-runner-pool';
 import { AwsAutoscalingRunners } from '../aws/autoscaling-runners';
 import { AwsMacRunners } from '../aws/mac-runners';
@@ -14,6 +19,32 @@ import { poolScalerArgs, scaledPools, scalerConfigFor } from './scaler-targets';
 export interface ScalerExport {
   aws?: { webhookUrl: string; function: string; region: string };
   gcp?: { webhookUrl: string; service: string; region: string };
+}
+
+/**
+ * The AWS scaler's VPC attachment: the subnets given (each must be a subnet of the
+ * region's network, where the security group is made) or all of the network's subnets.
+ */
+export function scalerVpc(
+  project: string,
+  region: string,
+  vpc: ScalerVpcSettings,
+  network: pulumi.Output<AwsRegionNetwork> | undefined,
+) {
+  if (!network) throw new Error(`FleetScalers: no network for the AWS scaler's region ${region}.`);
+  return {
+    vpcId: network.vpcId,
+    securityGroupIds: vpc.securityGroupIds,
+    subnetIds: network.apply((n) => {
+      const known = n.subnets.map((s) => s.id);
+      const foreign = (vpc.subnetIds ?? []).filter((id) => !known.includes(id));
+      if (foreign.length > 0)
+        throw new Error(
+          `${project}:scaler.aws.vpc.subnetIds: ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not a subnet of the ${region} network (${n.vpcId}: ${known.join(', ')}); pick from those, or leave subnetIds out to use all of them.`,
+        );
+      return vpc.subnetIds ?? known;
+    }),
+  };
 }
 
 /** One cloud's App secret and database URL, from `<project>:scalerSecrets` (a Pulumi secret). */
@@ -97,10 +128,17 @@ export class FleetScalers {
     );
   }
 
-  /** Deploys the AWS scaler over the Auto Scaling groups of the AWS pools just built. */
-  deployAws(pools: AwsRunnerPool[]): void {
+  /**
+   * Deploys the AWS scaler over the Auto Scaling groups of the AWS pools just built (and
+   * their macOS hosts); with `scaler.aws.vpc`, in the VPC of its region's network.
+   */
+  deployAws(
+    pools: AwsRunnerPool[],
+    networks: Record<string, pulumi.Output<AwsRegionNetwork>>,
+  ): void {
     const settings = this.config.scaler;
     if (!settings?.aws) return;
+    const { region, vpc } = settings.aws;
     const groups = pools.flatMap((pool) =>
       Object.entries(pool.regional)
         .filter(
@@ -153,6 +191,7 @@ export class FleetScalers {
         groups,
         ssmPrefix: poolScalerArgs(this.config, 'aws').ssmPrefix,
         urlParameter: scalerUrlParameter(this.config.environment),
+        ...(vpc ? { vpc: scalerVpc(this.config.project, region, vpc, networks[region]) } : {}),
         ...cloudSecrets(this.secrets, 'aws'),
         tags: runnerTags(this.config.environment, 'scaler'),
       },
