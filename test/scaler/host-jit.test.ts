@@ -122,7 +122,7 @@ for (const engine of ENGINES)
     });
 
     it('a GitHub outage while minting is a 503 and leaves the instance free to ask again', async () => {
-      h.github.failNext('generate-jitconfig', 500, 10);
+      h.github.failNext('generate-jitconfig', 500, 4);
       const failed = await h.fetchHostJit(h.ec2Identity.identity(MAC_A));
       assert.equal(failed.status, 503);
       assert.equal(failed.body.code, 'INTERNAL');
