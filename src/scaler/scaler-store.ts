@@ -172,12 +172,13 @@ export class ScalerStore {
       );
   }
 
-  /** Queued jobs per target key. */
-  async queuedCounts(tx: Executor): Promise<Map<string, number>> {
-    const rows = await tx.query<{ target: string; n: number | string }>(
-      "SELECT target, COUNT(*) AS n FROM scaler_jobs WHERE status = 'queued' GROUP BY target",
+  /** Queued jobs of one target (the `(target, status)` index answers it). */
+  async queuedCount(tx: Executor, target: string): Promise<number> {
+    const [row] = await tx.query<{ n: number | string }>(
+      "SELECT COUNT(*) AS n FROM scaler_jobs WHERE target = $1 AND status = 'queued'",
+      [target],
     );
-    return new Map(rows.map((r) => [r.target, Number(r.n)]));
+    return Number(row?.n ?? 0);
   }
 
   async instances(tx: Executor, target: string): Promise<InstanceRow[]> {

@@ -4,7 +4,7 @@ import type { CloudBackend } from './cloud-backend';
 import { ScalerError } from './errors';
 import type { RunnerRegistry } from './github-app';
 import { HostRunners } from './host-runners';
-import { chooseTarget } from './job-matching';
+import { chooseTarget, closestTargets } from './job-matching';
 import type { ScalerMetrics } from './metrics';
 import type { ScalerConfig, ScalerTarget } from './scaler-config';
 import { JOB_RANK, type InstanceRow, type ScalerStore } from './scaler-store';
@@ -40,6 +40,8 @@ export type WebhookOutcome = 'recorded' | 'duplicate' | 'unmatched' | 'ignored';
 const LEASE_SECONDS = 60;
 /** A JIT config being minted this long ago was interrupted (crash): mint again. */
 const CLAIM_SECONDS = 120;
+/** How often a process prunes day-old records. */
+const PRUNE_EVERY_MS = 60_000;
 
 /**
  * The control loop. Deliveries only update the job ledger (in one transaction, keyed by
@@ -57,6 +59,7 @@ export class Scaler {
   private readonly running = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
   private readonly hosts: HostRunners;
+  private prunedAt = -Infinity;
 
   constructor(private readonly deps: ScalerDeps) {
     this.config = deps.config;
@@ -110,13 +113,17 @@ export class Scaler {
       const dirty = new Set<string>();
       let targetKey = job?.target;
       if (!targetKey) {
-        const queued = await store.queuedCounts(tx);
+        // Room decides only between regions of the most specific pool: count those alone.
+        const candidates = closestTargets(event.labels, this.config.targets);
+        if (candidates.length === 0) return { outcome: 'unmatched' as const };
+        const queued = new Map<string, number>();
+        if (candidates.length > 1)
+          for (const t of candidates) queued.set(t.key, await store.queuedCount(tx, t.key));
         const target = chooseTarget(
           event.labels,
-          this.config.targets,
+          candidates,
           (t) => t.max - (queued.get(t.key) ?? 0),
-        );
-        if (!target) return { outcome: 'unmatched' as const };
+        ) as ScalerTarget;
         targetKey = target.key;
       }
       await store.putJob(
@@ -297,6 +304,17 @@ export class Scaler {
     return this.hosts.configure(document, signature);
   }
 
+  /**
+   * Whether this process should forget day-old records now: once a minute is enough for
+   * a day-long horizon, and keeps full-table deletes off the path of a burst of passes.
+   */
+  private pruneDue(now: Date): boolean {
+    if (now.getTime() - this.prunedAt < PRUNE_EVERY_MS && now.getTime() >= this.prunedAt)
+      return false;
+    this.prunedAt = now.getTime();
+    return true;
+  }
+
   private observeOnline(instance: InstanceRow, now: Date): void {
     const seconds = (now.getTime() - Date.parse(instance.launched_at)) / 1000;
     this.deps.metrics.runnerBoot.observe({ pool: instance.target.split('/')[0] }, seconds);
@@ -400,8 +418,8 @@ export class Scaler {
         idleExpired.push({ id: row.instance_id, since: since as string });
     }
     const queued = await store.db.transaction(async (tx) => {
-      await store.prune(tx, now);
-      return (await store.queuedCounts(tx)).get(target.key) ?? 0;
+      if (this.pruneDue(now)) await store.prune(tx, now);
+      return store.queuedCount(tx, target.key);
     });
     metrics.queueDepth.set(labels, queued);
     const plan = planTarget({
