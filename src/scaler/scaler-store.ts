@@ -140,16 +140,13 @@ export class ScalerStore {
 
   /** Records a delivery id; `false` if it was seen before. */
   async firstDelivery(tx: Executor, id: string, now: Date): Promise<boolean> {
-    const seen = await tx.query(
-      'SELECT delivery_id FROM scaler_deliveries WHERE delivery_id = $1',
-      [id],
+    // One statement: the primary key decides (both engines support RETURNING).
+    const inserted = await tx.query(
+      `INSERT INTO scaler_deliveries (delivery_id, received_at) VALUES ($1, $2)
+       ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`,
+      [id, now.toISOString()],
     );
-    if (seen.length > 0) return false;
-    await tx.query('INSERT INTO scaler_deliveries (delivery_id, received_at) VALUES ($1, $2)', [
-      id,
-      now.toISOString(),
-    ]);
-    return true;
+    return inserted.length > 0;
   }
 
   async job(tx: Executor, id: string): Promise<JobRow | undefined> {

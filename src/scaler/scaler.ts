@@ -40,6 +40,8 @@ export type WebhookOutcome = 'recorded' | 'duplicate' | 'unmatched' | 'ignored';
 const LEASE_SECONDS = 60;
 /** A JIT config being minted this long ago was interrupted (crash): mint again. */
 const CLAIM_SECONDS = 120;
+/** How long a delivery's pass waits for the rest of a burst (see `trigger`). */
+const PASS_COALESCE_MS = 50;
 /** How often a process prunes day-old records. */
 const PRUNE_EVERY_MS = 60_000;
 
@@ -168,18 +170,24 @@ export class Scaler {
     if (result.outcome !== 'recorded') return result.outcome;
     if (result.waited !== undefined)
       this.deps.metrics.jobWait.observe({ pool: result.target.split('/')[0] }, result.waited);
-    for (const key of result.dirty) this.trigger(key);
+    for (const key of result.dirty) this.trigger(key, PASS_COALESCE_MS);
     return 'recorded';
   }
 
-  /** Starts a pass over a target in the background (one at a time per target in this process). */
-  trigger(key: string): void {
+  /**
+   * Starts a pass over a target in the background (one at a time per target in this
+   * process). `delayMs` lets the deliveries of a burst that arrive meanwhile share the
+   * pass (it is level-triggered: it reads the ledger when it runs), instead of each
+   * starting one that competes with the next deliveries for the event loop.
+   */
+  trigger(key: string, delayMs = 0): void {
     if (this.running.has(key)) {
       this.rerun.add(key);
       return;
     }
     const run = (async () => {
       try {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         do {
           this.rerun.delete(key);
           await this.reconcile(key);
