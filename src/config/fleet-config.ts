@@ -41,14 +41,24 @@ export interface FleetConfig {
 export interface FleetScalerSettings {
   /** The clouds whose Auto Scaling / GCP pools the scalers drive (macOS hosts are fixed). */
   clouds: ('aws' | 'gcp')[];
-  /** The AWS scaler: a Lambda function in this region. */
-  aws?: { region: string };
+  /** The AWS scaler: a Lambda function in this region, optionally attached to a VPC. */
+  aws?: { region: string; vpc?: ScalerVpcSettings };
   /** The GCP scaler: a Cloud Run service in this region, running this container image. */
   gcp?: { region: string; image: string };
   /** Control loop timeouts in seconds (the scaler's defaults when absent). */
   timeouts?: { boot?: number; idle?: number; reconcile?: number };
   /** Warm runners per pool name: `idle` runners, while `schedule` (raw) says so. */
   warm: Record<string, { idle: number; schedule?: unknown }>;
+}
+
+/**
+ * The AWS scaler inside the VPC of its region's network (to reach a private PostgreSQL):
+ * `subnetIds` default to the network's subnets there (they need a NAT route: the scaler
+ * calls GitHub and AWS APIs), `securityGroupIds` to an egress-only group made for it.
+ */
+export interface ScalerVpcSettings {
+  subnetIds?: string[];
+  securityGroupIds?: string[];
 }
 
 /** Where the image registry is (not who we are to it: see `credentials`). */

@@ -123,11 +123,17 @@ export function parseFleetConfig(raw: RawStackConfig): FleetConfig {
           },
           pools,
         );
-  // With the scaler, runners get JIT configs: only macOS hosts still register themselves.
+  // With the scaler, runners get JIT configs; macOS hosts ask the AWS scaler for theirs,
+  // and register themselves only on a cloud no scaler runs on.
+  const scaled = scaledClouds(pools) as string[];
   const registering =
     rawScaler === undefined
       ? clouds
-      : new Set(pools.filter((pool) => pool.os === 'macos').map((pool) => pool.cloud as string));
+      : new Set(
+          pools
+            .filter((pool) => pool.os === 'macos' && !scaled.includes(pool.cloud))
+            .map((pool) => pool.cloud as string),
+        );
   const github = parseGithub(p, k('github'), structured('github'), registering);
   if (rawScaler !== undefined && github)
     for (const cloud of scaledClouds(pools))

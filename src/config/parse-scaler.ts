@@ -1,6 +1,6 @@
 import { parseScalerSecrets, ScalerConfigError } from '../scaler/scaler-config';
 import { parseSchedule } from '../scaler/warm-schedule';
-import type { FleetScalerSettings, PoolConfig } from './fleet-config';
+import type { FleetScalerSettings, PoolConfig, ScalerVpcSettings } from './fleet-config';
 import {
   isObject,
   Problems,
@@ -53,7 +53,7 @@ export function parseScalerSettings(
         p.add(at, `is set but no Auto Scaling or GCP pool runs on ${cloud}: remove it.`);
       continue;
     }
-    rejectUnknownKeys(p, at, section, cloud === 'aws' ? ['region'] : ['region', 'image']);
+    rejectUnknownKeys(p, at, section, cloud === 'aws' ? ['region', 'vpc'] : ['region', 'image']);
     const firstRegion = pools.find((pool) => pool.cloud === cloud)?.regions[0];
     const region = readString(p, `${at}.region`, section.region ?? firstRegion, {
       hint: `the ${cloud} region the scaler runs in, e.g. ${cloud === 'aws' ? 'us-west-2' : 'us-west2'}`,
@@ -67,7 +67,11 @@ export function parseScalerSettings(
         `${at}.region`,
         `"${region}" has no ${cloud} pool; run the scaler in one of the pools' regions: ${poolRegions.join(', ')}.`,
       );
-    if (cloud === 'aws' && region) settings.aws = { region };
+    const vpc =
+      cloud === 'aws' && section.vpc !== undefined
+        ? parseVpc(p, `${at}.vpc`, section.vpc)
+        : undefined;
+    if (cloud === 'aws' && region) settings.aws = { region, ...(vpc ? { vpc } : {}) };
     if (cloud === 'gcp') {
       const image = readString(p, `${at}.image`, section.image, {
         hint: 'the scaler container image built from this package (deploy/scaler/Dockerfile), e.g. us-west2-docker.pkg.dev/acme/ingot/scaler:0.1.0',
@@ -93,6 +97,46 @@ export function parseScalerSettings(
   if (raw.warm !== undefined) parseWarm(p, `${key}.warm`, raw.warm, pools, settings);
   checkSecrets(p, `${project}:${SCALER_SECRETS_KEY}`, secrets, clouds);
   return p.count === before ? settings : undefined;
+}
+
+const VPC_IDS = {
+  subnetIds: { pattern: /^subnet-[0-9a-f]{8,17}$/, example: 'subnet-0abc1234', max: 16 },
+  // Lambda takes at most five security groups.
+  securityGroupIds: { pattern: /^sg-[0-9a-f]{8,17}$/, example: 'sg-0abc1234', max: 5 },
+};
+
+/** `<project>:scaler.aws.vpc`: `{}` (the network's subnets, a group made for it) or ids. */
+function parseVpc(p: Problems, key: string, value: unknown): ScalerVpcSettings | undefined {
+  const raw = readObject(
+    p,
+    key,
+    value,
+    "{ subnetIds: [subnet-0abc1234], securityGroupIds: [sg-0abc1234] }, or {} for the network's subnets",
+  );
+  if (!raw) return undefined;
+  const before = p.count;
+  rejectUnknownKeys(p, key, raw, ['subnetIds', 'securityGroupIds']);
+  const vpc: ScalerVpcSettings = {};
+  for (const name of ['subnetIds', 'securityGroupIds'] as const) {
+    const list = raw[name];
+    if (list === undefined) continue;
+    const { pattern, example, max } = VPC_IDS[name];
+    if (!Array.isArray(list) || list.length === 0 || list.length > max) {
+      p.add(
+        `${key}.${name}`,
+        `must list 1–${max} ids like "${example}", or be left out for the default.`,
+      );
+      continue;
+    }
+    list.forEach((id, i) => {
+      if (typeof id !== 'string' || !pattern.test(id))
+        p.add(`${key}.${name}[${i}]`, `${JSON.stringify(id)} is not an id like "${example}".`);
+    });
+    if (new Set(list).size !== list.length)
+      p.add(`${key}.${name}`, 'lists an id twice: list each once.');
+    vpc[name] = list as string[];
+  }
+  return p.count === before ? vpc : undefined;
 }
 
 function parseWarm(

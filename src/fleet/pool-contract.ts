@@ -94,8 +94,12 @@ export function validatePoolArgs<N>(
     );
   if (!LABEL_PATTERN.test(args.environment))
     problems.push(`args.environment "${args.environment}" is not a runner label: use e.g. "prod".`);
-  if (args.scaler && pool.os === 'macos')
-    problems.push('args.scaler is set for a macOS pool: Mac hosts are fixed; omit it.');
+  if (args.scaler && pool.os === 'macos' && !args.scaler.host)
+    problems.push(
+      'args.scaler is set for a macOS pool without args.scaler.host: Mac hosts are fixed; pass the scaler URL parameter (host) or omit it.',
+    );
+  if (args.scaler?.host && pool.os !== 'macos')
+    problems.push('args.scaler.host is for macOS hosts only: omit it for this pool.');
   if (args.scaler && cloud === 'gcp' && !args.scaler.gcp)
     problems.push("args.scaler.gcp is missing: pass the GCP scaler's URL and audience.");
   if (!args.scaler && !args.github.registrationSecret[cloud])

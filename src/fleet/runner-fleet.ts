@@ -85,6 +85,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
     }
     this.scalers?.deployAws(
       this.pools.filter((p): p is AwsRunnerPool => p instanceof AwsRunnerPool),
+      this.networks.aws,
     );
     this.outputs = {
       ...fleetOutputs(config.environment, config.channel, built, this.images),

@@ -39,3 +39,25 @@ export function chooseTarget(
   }
   return best?.target;
 }
+
+/**
+ * The targets `chooseTarget` picks among once specificity has spoken: the matches of the
+ * most specific pool (its regions). Only when there are several does room matter, so
+ * the caller counts queued jobs for these alone, and usually not at all.
+ */
+export function closestTargets(
+  jobLabels: readonly string[],
+  targets: readonly ScalerTarget[],
+): ScalerTarget[] {
+  let best: ScalerTarget[] = [];
+  let bestExtra = Infinity;
+  for (const target of targets) {
+    if (!canRunJob(jobLabels, target.labels)) continue;
+    const extra = target.labels.length - 1 - jobLabels.length;
+    if (extra < bestExtra) {
+      best = [target];
+      bestExtra = extra;
+    } else if (extra === bestExtra && target.pool === best[0].pool) best.push(target);
+  }
+  return best;
+}

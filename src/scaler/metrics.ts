@@ -27,6 +27,12 @@ export class ScalerMetrics {
     labelNames: ['pool', 'region'],
     registers: [this.registry],
   });
+  readonly hostConfigs = new client.Counter({
+    name: 'ingot_scaler_host_configs_total',
+    help: 'JIT configurations asked for by macOS instances, by outcome (issued, refused).',
+    labelNames: ['pool', 'region', 'outcome'],
+    registers: [this.registry],
+  });
   readonly webhooks = new client.Counter({
     name: 'ingot_scaler_webhooks_total',
     help: 'workflow_job deliveries by outcome.',

@@ -30,6 +30,25 @@ export interface ScalerTarget {
   idleSchedule?: WarmSchedule;
 }
 
+/**
+ * One region of a macOS pool: fixed instances on dedicated hosts, not a group. The
+ * scaler never sizes them; it hands each a JIT configuration when the instance asks
+ * (`POST /jit/aws` with its signed identity document), one runner at a time.
+ */
+export interface ScalerHost {
+  /** `<pool>/<region>`. */
+  key: string;
+  pool: string;
+  region: string;
+  /** The AWS account the instances run in (the identity document must name it). */
+  account: string;
+  /** The instance ids of the pool in this region. */
+  instances: string[];
+  labels: string[];
+  /** Runner names are `<namePrefix>-<instance id>-<n>`. */
+  namePrefix: string;
+}
+
 /** The GitHub side: where runners register, never a secret. */
 export interface ScalerGithub {
   organization: string;
@@ -53,6 +72,8 @@ export interface ScalerTimeouts {
 export interface ScalerConfig {
   github: ScalerGithub;
   targets: ScalerTarget[];
+  /** AWS macOS instances that fetch JIT configurations. @default [] */
+  hosts: ScalerHost[];
   timeouts: ScalerTimeouts;
   /** AWS: the SSM path JIT configs are written under, e.g. `/ingot/prod/jit`. */
   ssmPrefix: string;
@@ -118,14 +139,7 @@ function parseTarget(p: Problems, key: string, raw: unknown): ScalerTarget | und
     p.add(`${key}.cloud`, `must be "aws" or "gcp"; got ${show(cloud)}.`);
   const region = text(p, `${key}.region`, raw.region, 'a region, e.g. "us-west-2"');
   const group = text(p, `${key}.group`, raw.group, 'the Auto Scaling / managed instance group');
-  const labels = Array.isArray(raw.labels) ? raw.labels : [];
-  if (!Array.isArray(raw.labels) || labels.length === 0)
-    p.add(`${key}.labels`, 'must list the runner labels, e.g. ["self-hosted", "ubuntu", …].');
-  for (const label of labels)
-    if (typeof label !== 'string' || !LABEL_PATTERN.test(label))
-      p.add(`${key}.labels`, `${show(label)} is not a runner label (no commas, spaces or quotes).`);
-  if (region && Array.isArray(raw.labels) && !labels.includes(region))
-    p.add(`${key}.labels`, `must include the region label "${region}".`);
+  const labels = parseLabels(p, `${key}.labels`, raw.labels, region);
   const min = count(p, `${key}.min`, raw.min, 0);
   const max = count(p, `${key}.max`, raw.max);
   const idle = count(p, `${key}.idle`, raw.idle, 0);
@@ -145,7 +159,7 @@ function parseTarget(p: Problems, key: string, raw: unknown): ScalerTarget | und
     cloud: cloud as 'aws' | 'gcp',
     region,
     group,
-    labels: labels as string[],
+    labels,
     namePrefix: text(p, `${key}.namePrefix`, raw.namePrefix, 'a runner name prefix', pool),
     min,
     max,
@@ -162,6 +176,51 @@ function parseTarget(p: Problems, key: string, raw: unknown): ScalerTarget | und
     );
   }
   return target;
+}
+
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+function parseLabels(p: Problems, key: string, raw: unknown, region: string): string[] {
+  const labels = Array.isArray(raw) ? raw : [];
+  if (!Array.isArray(raw) || labels.length === 0)
+    p.add(key, 'must list the runner labels, e.g. ["self-hosted", "ubuntu", …].');
+  for (const label of labels)
+    if (typeof label !== 'string' || !LABEL_PATTERN.test(label))
+      p.add(key, `${show(label)} is not a runner label (no commas, spaces or quotes).`);
+  if (region && Array.isArray(raw) && !labels.includes(region))
+    p.add(key, `must include the region label "${region}".`);
+  return labels as string[];
+}
+
+function parseHost(p: Problems, key: string, raw: unknown): ScalerHost | undefined {
+  if (!isObject(raw)) {
+    p.add(
+      key,
+      `must be a map like {"pool": "macos-m2", "region": "us-west-2", …}; got ${show(raw)}.`,
+    );
+    return undefined;
+  }
+  const pool = text(p, `${key}.pool`, raw.pool, 'a pool name (2–24 of a-z0-9-)');
+  if (pool && !POOL_PATTERN.test(pool)) p.add(`${key}.pool`, `"${pool}" is not a pool name.`);
+  const region = text(p, `${key}.region`, raw.region, 'a region, e.g. "us-west-2"');
+  const account = text(p, `${key}.account`, raw.account, 'the 12-digit AWS account id');
+  if (account && !/^\d{12}$/.test(account))
+    p.add(`${key}.account`, `"${account}" is not a 12-digit AWS account id.`);
+  const instances = Array.isArray(raw.instances) ? raw.instances : [];
+  if (!Array.isArray(raw.instances))
+    p.add(`${key}.instances`, 'must list the instance ids, e.g. ["i-0123456789abcdef0"].');
+  for (const id of instances)
+    if (typeof id !== 'string' || !INSTANCE_ID.test(id))
+      p.add(`${key}.instances`, `${show(id)} is not an EC2 instance id (i-…).`);
+  return {
+    key: `${pool}/${region}`,
+    pool,
+    region,
+    account,
+    instances: instances as string[],
+    labels: parseLabels(p, `${key}.labels`, raw.labels, region),
+    namePrefix: text(p, `${key}.namePrefix`, raw.namePrefix, 'a runner name prefix', pool),
+  };
 }
 
 /**
@@ -182,7 +241,18 @@ export function parseScalerConfig(raw: unknown): ScalerConfig {
     ),
   };
   const targets: ScalerTarget[] = [];
-  if (!Array.isArray(raw.targets) || raw.targets.length === 0)
+  const hosts: ScalerHost[] = [];
+  if (raw.hosts !== undefined && !Array.isArray(raw.hosts))
+    p.add('hosts', 'must be a list of macOS pool regions, e.g. [{"pool": "macos-m2", …}].');
+  if (Array.isArray(raw.hosts))
+    raw.hosts.forEach((h, i) => {
+      const host = parseHost(p, `hosts[${i}]`, h);
+      if (!host) return;
+      if (hosts.some((other) => other.key === host.key))
+        p.add(`hosts[${i}]`, `${host.key} appears twice: list each pool region once.`);
+      hosts.push(host);
+    });
+  if (!Array.isArray(raw.targets) || (raw.targets.length === 0 && hosts.length === 0))
     p.add('targets', 'must list at least one pool region to scale.');
   else
     raw.targets.forEach((t, i) => {
@@ -213,7 +283,7 @@ export function parseScalerConfig(raw: unknown): ScalerConfig {
   if (targets.some((target) => target.cloud === 'gcp'))
     audience = text(p, 'audience', raw.audience, "the scaler's URL (identity token audience)");
   if (p.count > 0) throw new ScalerConfigError(p.list);
-  return { github, targets, timeouts, ssmPrefix, lifecycleHook, audience };
+  return { github, targets, hosts, timeouts, ssmPrefix, lifecycleHook, audience };
 }
 
 /**

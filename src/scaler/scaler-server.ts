@@ -35,6 +35,9 @@ function fail(reply: FastifyReply, error: unknown) {
  *   or wrong signature is a 401 and changes nothing. `ping` answers 200; other events 202.
  * - `POST /jit`: a GCP runner VM fetches its JIT configuration, presenting its instance
  *   identity token as a bearer token.
+ * - `POST /jit/aws`: a macOS instance fetches its next runner's JIT configuration with
+ *   its signed identity document: `{"document": "…", "signature": "…"}` (the instance
+ *   metadata's `instance-identity/document` and `instance-identity/signature`).
  * - `GET /healthz`, `GET /metrics` (Prometheus text).
  */
 export function buildScalerServer(options: ScalerServerOptions): FastifyInstance {
@@ -95,6 +98,27 @@ export function buildScalerServer(options: ScalerServerOptions): FastifyInstance
           'send the instance identity token as "Authorization: Bearer <token>".',
         );
       const config = await scaler.configureByCredential('gcp', token);
+      return reply.code(200).send({ encoded_jit_config: config });
+    } catch (error) {
+      return fail(reply, error);
+    }
+  });
+
+  app.post('/jit/aws', async (request, reply) => {
+    try {
+      let body: unknown;
+      try {
+        body = JSON.parse(typeof request.body === 'string' ? request.body : '');
+      } catch {
+        body = undefined;
+      }
+      const { document, signature } = (body ?? {}) as Record<string, unknown>;
+      if (typeof document !== 'string' || typeof signature !== 'string')
+        throw new ScalerError(
+          'UNAUTHENTICATED_INSTANCE',
+          'send {"document": <instance-identity/document>, "signature": <instance-identity/signature>} as JSON.',
+        );
+      const config = await scaler.configureHost(document, signature);
       return reply.code(200).send({ encoded_jit_config: config });
     } catch (error) {
       return fail(reply, error);

@@ -36,6 +36,20 @@ export interface InstanceRow {
 }
 
 /**
+ * A macOS instance's runner: `configuring` (a JIT config is being minted) or `issued`
+ * (runner `runner_id` got its config). `issued` counts the configs it received.
+ */
+export interface HostRow {
+  instance_id: string;
+  host: string;
+  state: 'configuring' | 'issued';
+  runner_id: number | null;
+  runner_name: string | null;
+  issued: number;
+  updated_at: string;
+}
+
+/**
  * Numbered migrations of the scaler's tables (their own history table, so a scaler may
  * share a PostgreSQL database with the registry). Append, never edit.
  */
@@ -72,6 +86,19 @@ const MIGRATIONS: { version: number; statements: string[] }[] = [
         lease_until TEXT,
         updated_at TEXT NOT NULL)`,
       `CREATE TABLE scaler_deliveries (delivery_id TEXT PRIMARY KEY, received_at TEXT NOT NULL)`,
+    ],
+  },
+  {
+    version: 2,
+    statements: [
+      `CREATE TABLE scaler_hosts (
+        instance_id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        state TEXT NOT NULL,
+        runner_id BIGINT,
+        runner_name TEXT,
+        issued INTEGER NOT NULL,
+        updated_at TEXT NOT NULL)`,
     ],
   },
 ];
@@ -113,16 +140,13 @@ export class ScalerStore {
 
   /** Records a delivery id; `false` if it was seen before. */
   async firstDelivery(tx: Executor, id: string, now: Date): Promise<boolean> {
-    const seen = await tx.query(
-      'SELECT delivery_id FROM scaler_deliveries WHERE delivery_id = $1',
-      [id],
+    // One statement: the primary key decides (both engines support RETURNING).
+    const inserted = await tx.query(
+      `INSERT INTO scaler_deliveries (delivery_id, received_at) VALUES ($1, $2)
+       ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id`,
+      [id, now.toISOString()],
     );
-    if (seen.length > 0) return false;
-    await tx.query('INSERT INTO scaler_deliveries (delivery_id, received_at) VALUES ($1, $2)', [
-      id,
-      now.toISOString(),
-    ]);
-    return true;
+    return inserted.length > 0;
   }
 
   async job(tx: Executor, id: string): Promise<JobRow | undefined> {
@@ -145,12 +169,13 @@ export class ScalerStore {
       );
   }
 
-  /** Queued jobs per target key. */
-  async queuedCounts(tx: Executor): Promise<Map<string, number>> {
-    const rows = await tx.query<{ target: string; n: number | string }>(
-      "SELECT target, COUNT(*) AS n FROM scaler_jobs WHERE status = 'queued' GROUP BY target",
+  /** Queued jobs of one target (the `(target, status)` index answers it). */
+  async queuedCount(tx: Executor, target: string): Promise<number> {
+    const [row] = await tx.query<{ n: number | string }>(
+      "SELECT COUNT(*) AS n FROM scaler_jobs WHERE target = $1 AND status = 'queued'",
+      [target],
     );
-    return new Map(rows.map((r) => [r.target, Number(r.n)]));
+    return Number(row?.n ?? 0);
   }
 
   async instances(tx: Executor, target: string): Promise<InstanceRow[]> {
@@ -216,6 +241,38 @@ export class ScalerStore {
       id,
       ...keys.map((key) => changes[key] ?? null),
     ]);
+  }
+
+  async host(tx: Executor, id: string): Promise<HostRow | undefined> {
+    const [row] = await tx.query<HostRow>(
+      'SELECT * FROM scaler_hosts WHERE instance_id = $1 FOR UPDATE',
+      [id],
+    );
+    return (
+      row && {
+        ...row,
+        runner_id: row.runner_id === null ? null : Number(row.runner_id),
+        issued: Number(row.issued),
+      }
+    );
+  }
+
+  async putHost(tx: Executor, row: HostRow): Promise<void> {
+    await tx.query(
+      `INSERT INTO scaler_hosts (instance_id, host, state, runner_id, runner_name, issued, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (instance_id) DO UPDATE SET host = $2, state = $3, runner_id = $4,
+         runner_name = $5, issued = $6, updated_at = $7`,
+      [
+        row.instance_id,
+        row.host,
+        row.state,
+        row.runner_id,
+        row.runner_name,
+        row.issued,
+        row.updated_at,
+      ],
+    );
   }
 
   /** Marks a target as needing a pass of the control loop (in the caller's transaction). */

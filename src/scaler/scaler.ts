@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
+import type { CertificateLookup } from './aws-identity';
 import type { CloudBackend } from './cloud-backend';
 import { ScalerError } from './errors';
 import type { RunnerRegistry } from './github-app';
-import { chooseTarget } from './job-matching';
+import { HostRunners } from './host-runners';
+import { chooseTarget, closestTargets } from './job-matching';
 import type { ScalerMetrics } from './metrics';
 import type { ScalerConfig, ScalerTarget } from './scaler-config';
 import { JOB_RANK, type InstanceRow, type ScalerStore } from './scaler-store';
@@ -28,6 +30,8 @@ export interface ScalerDeps {
   log: ScalerLog;
   /** @default () => new Date() */
   clock?: () => Date;
+  /** The certificates identity documents are checked with. @default AWS's published ones */
+  identityCertificates?: CertificateLookup;
 }
 
 export type WebhookOutcome = 'recorded' | 'duplicate' | 'unmatched' | 'ignored';
@@ -36,6 +40,10 @@ export type WebhookOutcome = 'recorded' | 'duplicate' | 'unmatched' | 'ignored';
 const LEASE_SECONDS = 60;
 /** A JIT config being minted this long ago was interrupted (crash): mint again. */
 const CLAIM_SECONDS = 120;
+/** How long a delivery's pass waits for the rest of a burst (see `trigger`). */
+const PASS_COALESCE_MS = 50;
+/** How often a process prunes day-old records. */
+const PRUNE_EVERY_MS = 60_000;
 
 /**
  * The control loop. Deliveries only update the job ledger (in one transaction, keyed by
@@ -52,10 +60,21 @@ export class Scaler {
   private readonly clock: () => Date;
   private readonly running = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
+  private readonly hosts: HostRunners;
+  private prunedAt = -Infinity;
 
   constructor(private readonly deps: ScalerDeps) {
     this.config = deps.config;
     this.clock = deps.clock ?? (() => new Date());
+    this.hosts = new HostRunners({
+      hosts: deps.config.hosts,
+      store: deps.store,
+      github: deps.github,
+      metrics: deps.metrics,
+      clock: this.clock,
+      bootSeconds: deps.config.timeouts.boot,
+      certificates: deps.identityCertificates,
+    });
     for (const target of deps.config.targets)
       if (!deps.backends[target.cloud])
         throw new Error(`no ${target.cloud} backend for target ${target.key}.`);
@@ -96,13 +115,17 @@ export class Scaler {
       const dirty = new Set<string>();
       let targetKey = job?.target;
       if (!targetKey) {
-        const queued = await store.queuedCounts(tx);
+        // Room decides only between regions of the most specific pool: count those alone.
+        const candidates = closestTargets(event.labels, this.config.targets);
+        if (candidates.length === 0) return { outcome: 'unmatched' as const };
+        const queued = new Map<string, number>();
+        if (candidates.length > 1)
+          for (const t of candidates) queued.set(t.key, await store.queuedCount(tx, t.key));
         const target = chooseTarget(
           event.labels,
-          this.config.targets,
+          candidates,
           (t) => t.max - (queued.get(t.key) ?? 0),
-        );
-        if (!target) return { outcome: 'unmatched' as const };
+        ) as ScalerTarget;
         targetKey = target.key;
       }
       await store.putJob(
@@ -147,18 +170,24 @@ export class Scaler {
     if (result.outcome !== 'recorded') return result.outcome;
     if (result.waited !== undefined)
       this.deps.metrics.jobWait.observe({ pool: result.target.split('/')[0] }, result.waited);
-    for (const key of result.dirty) this.trigger(key);
+    for (const key of result.dirty) this.trigger(key, PASS_COALESCE_MS);
     return 'recorded';
   }
 
-  /** Starts a pass over a target in the background (one at a time per target in this process). */
-  trigger(key: string): void {
+  /**
+   * Starts a pass over a target in the background (one at a time per target in this
+   * process). `delayMs` lets the deliveries of a burst that arrive meanwhile share the
+   * pass (it is level-triggered: it reads the ledger when it runs), instead of each
+   * starting one that competes with the next deliveries for the event loop.
+   */
+  trigger(key: string, delayMs = 0): void {
     if (this.running.has(key)) {
       this.rerun.add(key);
       return;
     }
     const run = (async () => {
       try {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         do {
           this.rerun.delete(key);
           await this.reconcile(key);
@@ -278,6 +307,22 @@ export class Scaler {
     return this.configureInstance(target, instanceId);
   }
 
+  /** A macOS instance asks for its next runner's configuration (see `HostRunners`). */
+  configureHost(document: string, signature: string): Promise<string> {
+    return this.hosts.configure(document, signature);
+  }
+
+  /**
+   * Whether this process should forget day-old records now: once a minute is enough for
+   * a day-long horizon, and keeps full-table deletes off the path of a burst of passes.
+   */
+  private pruneDue(now: Date): boolean {
+    if (now.getTime() - this.prunedAt < PRUNE_EVERY_MS && now.getTime() >= this.prunedAt)
+      return false;
+    this.prunedAt = now.getTime();
+    return true;
+  }
+
   private observeOnline(instance: InstanceRow, now: Date): void {
     const seconds = (now.getTime() - Date.parse(instance.launched_at)) / 1000;
     this.deps.metrics.runnerBoot.observe({ pool: instance.target.split('/')[0] }, seconds);
@@ -381,8 +426,8 @@ export class Scaler {
         idleExpired.push({ id: row.instance_id, since: since as string });
     }
     const queued = await store.db.transaction(async (tx) => {
-      await store.prune(tx, now);
-      return (await store.queuedCounts(tx)).get(target.key) ?? 0;
+      if (this.pruneDue(now)) await store.prune(tx, now);
+      return store.queuedCount(tx, target.key);
     });
     metrics.queueDepth.set(labels, queued);
     const plan = planTarget({

@@ -110,7 +110,7 @@ describe('stack configuration: the scaler (ingot-fleet:scaler, ingot-fleet:scale
       }),
     );
     assert.deepEqual(problems, [
-      'ingot-fleet:scaler.aws.size: is not a known setting. Known: region.',
+      'ingot-fleet:scaler.aws.size: is not a known setting. Known: region, vpc.',
       'ingot-fleet:scaler.aws.region: "eu-west-1" has no aws pool; run the scaler in one of the pools\' regions: us-west-2.',
       'ingot-fleet:scaler.gcp.image: "scaler" is not valid: the scaler container image built from this package (deploy/scaler/Dockerfile), e.g. us-west2-docker.pkg.dev/acme/ingot/scaler:0.1.0.',
       'ingot-fleet:scaler.timeouts.boot: 5 is not a whole number from 60 to 7200.',
@@ -149,7 +149,7 @@ describe('stack configuration: the scaler (ingot-fleet:scaler, ingot-fleet:scale
     ]);
   });
 
-  it('with the scaler a registration secret is refused, except on AWS for macOS hosts; secrets without the scaler are refused', () => {
+  it('with the scaler a registration secret is refused, macOS hosts included (they ask the AWS scaler for runners); secrets without the scaler are refused', () => {
     const github = {
       organization: 'acme',
       registrationSecret: { aws: 'ingot/app', gcp: 'ingot-app' },
@@ -167,26 +167,67 @@ describe('stack configuration: the scaler (ingot-fleet:scaler, ingot-fleet:scale
       regions: ['us-west-2'],
       desired: 1,
     };
-    const withMac = parseFleetConfig(
-      scaled(
-        { gcp: image },
-        { aws: app(), gcp: app() },
-        {
-          pools: [...POOLS, mac],
-          github: { organization: 'acme', registrationSecret: { aws: 'ingot/mac-app' } },
-        },
+    // macOS hosts on AWS get their runners from the AWS scaler: no App key for them either.
+    assert.deepEqual(
+      problemsOf(
+        scaled(
+          { gcp: image },
+          { aws: app(), gcp: app() },
+          {
+            pools: [...POOLS, mac],
+            github: { organization: 'acme', registrationSecret: { aws: 'ingot/mac-app' } },
+          },
+        ),
       ),
+      [
+        'ingot-fleet:github.registrationSecret.aws: is set, but with the scaler no aws runner registers itself or may read the App key: remove it.',
+      ],
     );
-    assert.deepEqual(withMac.github.registrationSecret, { aws: 'ingot/mac-app' });
+    const withMac = parseFleetConfig(
+      scaled({ gcp: image }, { aws: app(), gcp: app() }, { pools: [...POOLS, mac] }),
+    );
+    assert.deepEqual(withMac.github.registrationSecret, {});
     assert.deepEqual(withMac.scaler?.clouds, ['aws', 'gcp']);
-    assert.match(
-      problemsOf(scaled({ gcp: image }, { aws: app(), gcp: app() }, { pools: [...POOLS, mac] }))[0],
-      /registrationSecret.aws: is required because a pool runs on aws/,
-    );
     const noScaler = rawConfig();
     noScaler.values[KEY] = '{}';
     assert.deepEqual(problemsOf(noScaler), [
       'ingot-fleet:scalerSecrets: is set but ingot-fleet:scaler is not: set both, or remove it.',
     ]);
+  });
+
+  it('scaler.aws.vpc: {} or subnet and security group ids; every problem at once, with the fix', () => {
+    const image = { image: 'us-west2-docker.pkg.dev/acme/ingot/scaler:1' };
+    const ok = parseFleetConfig(scaled({ aws: { vpc: {} }, gcp: image }));
+    assert.deepEqual(ok.scaler?.aws, { region: 'us-west-2', vpc: {} });
+    const ids = { subnetIds: ['subnet-0abc1234'], securityGroupIds: ['sg-0abc1234'] };
+    assert.deepEqual(parseFleetConfig(scaled({ aws: { vpc: ids }, gcp: image })).scaler?.aws, {
+      region: 'us-west-2',
+      vpc: ids,
+    });
+    assert.equal(parseFleetConfig(scaled({ aws: {}, gcp: image })).scaler?.aws?.vpc, undefined);
+    assert.deepEqual(
+      problemsOf(
+        scaled({
+          aws: {
+            vpc: {
+              subnetIds: ['subnet-0abc1234', 'subnet-0abc1234', 'vpc-0abc1234'],
+              securityGroupIds: ['sg-1', 'sg-2', 'sg-3', 'sg-4', 'sg-5', 'sg-6'],
+              natGateway: true,
+            },
+          },
+          gcp: image,
+        }),
+      ),
+      [
+        'ingot-fleet:scaler.aws.vpc.natGateway: is not a known setting. Known: subnetIds, securityGroupIds.',
+        'ingot-fleet:scaler.aws.vpc.subnetIds[2]: "vpc-0abc1234" is not an id like "subnet-0abc1234".',
+        'ingot-fleet:scaler.aws.vpc.subnetIds: lists an id twice: list each once.',
+        'ingot-fleet:scaler.aws.vpc.securityGroupIds: must list 1–5 ids like "sg-0abc1234", or be left out for the default.',
+      ],
+    );
+    assert.match(
+      problemsOf(scaled({ aws: { vpc: true }, gcp: image }))[0],
+      /ingot-fleet:scaler\.aws\.vpc: .*\{\} for the network's subnets/,
+    );
   });
 });

@@ -234,6 +234,9 @@ describe('runner boot scripts with the scaler (JIT configurations)', function ()
       () => bootstrapScript(spec({ cloud: 'gcp' })),
       /spec.jit is for aws, the runner runs on gcp/,
     );
-    assert.throws(() => bootstrapScript(spec({ os: 'macos' })), /macOS hosts register themselves/);
+    assert.throws(
+      () => bootstrapScript(spec({ os: 'macos' })),
+      /macOS hosts ask the scaler for each runner; pass spec.hostJit/,
+    );
   });
 });

@@ -1,7 +1,13 @@
+import crypto from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import type { RegistryClient } from '../../src/client/registry-client';
 import { CHANNEL_IMAGES_TYPE } from '../../src/provider/channel-images';
 import { loadSerializedProvider } from '../helpers/pulumi-mocks';
+
+/** A stable EC2-shaped instance id for a resource name. */
+function ec2InstanceId(name: string): string {
+  return `i-${crypto.createHash('sha256').update(name).digest('hex').slice(0, 17)}`;
+}
 
 /**
  * A stand-in for the Pulumi engine, for evaluating the fleet program under
@@ -111,7 +117,9 @@ export class FleetEngine {
   }
 
   private async newResource(args: pulumi.runtime.MockResourceArgs) {
-    let id = `${args.name}-id`;
+    // EC2 instance ids have their real shape (the scaler's configuration checks it).
+    let id =
+      args.type === 'aws:ec2/instance:Instance' ? ec2InstanceId(args.name) : `${args.name}-id`;
     let state: Record<string, any> = { ...args.inputs, ...this.outputsFor(args) };
     const options = this.registrations.get(`${args.type}::${args.name}`) ?? {
       ignoreChanges: [],
@@ -152,6 +160,10 @@ export class FleetEngine {
         return {
           name,
           arn: `arn:aws:iam::${account}:${args.type.includes('role') ? 'role' : 'instance-profile'}/${name}`,
+        };
+      case 'aws:ec2/instance:Instance':
+        return {
+          arn: `arn:aws:ec2:us-west-2:${account}:instance/${ec2InstanceId(args.name)}`,
         };
       case 'aws:autoscaling/group:Group':
         return { name, arn: `arn:aws:autoscaling:::autoScalingGroup/${name}` };

@@ -9,11 +9,10 @@ import { parseScalerConfig, type ScalerConfig } from '../../src/scaler/scaler-co
 import type { Recorded } from './fleet-engine';
 import { FleetRegistry, type Deployment } from './fleet-deploy';
 import { regional, T } from './fleet-graph';
-import { stackFileConfig, STACKS } from './stack-files';
+import { SECRETS_KEY, withScaler } from './scaler-stack-config';
+import { STACKS } from './stack-files';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SECRETS_KEY = 'ingot-fleet:scalerSecrets';
-const IMAGE = 'us-west2-docker.pkg.dev/acme/ingot/scaler:0.1.0';
 /**
  * What AWS's managed policy AmazonSSMManagedInstanceCore allows (its published version 2):
  * no Secrets Manager action, but `ssm:GetParameter(s)` on every parameter — which is
@@ -46,33 +45,6 @@ const SSM_CORE_ACTIONS = [
   'ec2messages:GetMessages',
   'ec2messages:SendReply',
 ];
-
-/** A stack file with the scaler switched on: runners no longer read a registration secret. */
-function withScaler(stack: string, pem: string): Record<string, string> {
-  const values = stackFileConfig(stack);
-  const pools = JSON.parse(values['ingot-fleet:pools']) as { cloud: string; os: string }[];
-  const github = JSON.parse(values['ingot-fleet:github']);
-  const hasGcp = pools.some((p) => p.cloud === 'gcp');
-  // macOS hosts still register themselves (AWS only).
-  github.registrationSecret = { aws: github.registrationSecret.aws };
-  const app = (n: number) => ({
-    app_id: String(1000 + n),
-    installation_id: String(2000 + n),
-    private_key: pem,
-    webhook_secret: `whsec-${n}`,
-    database_url: `postgres://scaler:pw${n}@db.internal:5432/scaler`,
-  });
-  return {
-    ...values,
-    'ingot-fleet:github': JSON.stringify(github),
-    'ingot-fleet:scaler': JSON.stringify({
-      aws: {},
-      ...(hasGcp ? { gcp: { image: IMAGE } } : {}),
-      timeouts: { boot: 600 },
-    }),
-    [SECRETS_KEY]: JSON.stringify({ aws: app(1), ...(hasGcp ? { gcp: app(2) } : {}) }),
-  };
-}
 
 /** A secret input as the mocks record it: `{<secret signature>, value}`. */
 function unsecret(value: any): string {
@@ -271,10 +243,24 @@ describe('runner fleet stacks with the scaler', function () {
                   ),
                   `${role.name} → ${arn}`,
                 );
-              if (asList(s.Action).some((a) => a.startsWith('secretsmanager:')))
-                assert.ok(macRoles.includes(role.name), `${role.name} may read a secret`);
+              assert.ok(
+                !asList(s.Action).some((a) => a.startsWith('secretsmanager:')),
+                `${role.name} may read a secret`,
+              );
             }
-          if (macRoles.includes(role.name)) continue;
+          if (macRoles.includes(role.name)) {
+            // A Mac host reads where the scaler is, nothing else; it proves who it is with
+            // its signed identity document, not with its role.
+            assert.equal(policies.length, 1, role.name);
+            const [only] = statements(policies[0].inputs.policy);
+            assert.deepEqual(only, {
+              Sid: 'ScalerUrl',
+              Effect: 'Allow',
+              Action: 'ssm:GetParameter',
+              Resource: `arn:aws:ssm:us-west-2:123456789012:parameter/ingot/${d.config.environment}/scaler/url`,
+            });
+            continue;
+          }
           const [jit] = policies.map((p) => statements(p.inputs.policy));
           assert.equal(policies.length, 1);
           const allow = jit.find((s) => s.Effect === 'Allow');
@@ -310,6 +296,39 @@ describe('runner fleet stacks with the scaler', function () {
           for (const grant of d.engine.ofType('gcp:secretmanager/secretIamMember:SecretIamMember'))
             assert.equal(grant.inputs.member, `serviceAccount:${scalerAccount.state.email}`);
         }
+      });
+
+      it('every macOS instance asks the AWS scaler for its runners with its identity document and is a host of its configuration', () => {
+        const config = awsConfig();
+        const macPools = d.config.pools.filter((p) => p.os === 'macos');
+        assert.ok(macPools.length > 0, 'the stack has macOS pools');
+        const url = one('aws:ssm/parameter:Parameter', 'scaler-aws-url-parameter');
+        assert.equal(url.inputs.name, `/ingot/${d.config.environment}/scaler/url`);
+        assert.equal(
+          url.inputs.insecureValue,
+          one('aws:lambda/functionUrl:FunctionUrl', 'scaler-aws-url').state.functionUrl,
+        );
+        for (const pool of macPools)
+          for (const region of pool.regions) {
+            const host = config.hosts.find((h) => h.key === `${pool.name}/${region}`);
+            assert.ok(host, `${pool.name}/${region} is a host entry`);
+            const instances = regional(d, pool, region, 'mac').filter((r) => r.type === T.instance);
+            assert.deepEqual([...host.instances].sort(), instances.map((i) => i.id).sort());
+            assert.equal(host.account, '123456789012');
+            for (const instance of instances) {
+              assert.equal(instance.inputs.tags['ingot-runner-labels'], host.labels.join(','));
+              const script = Buffer.from(instance.inputs.userDataBase64, 'base64').toString();
+              assert.match(script, /--jitconfig "\$JIT_CONFIG"/);
+              assert.match(script, /instance-identity\/signature/);
+              assert.ok(script.includes(`SCALER_URL_PARAMETER='${url.inputs.name}'`));
+              assert.doesNotMatch(script, /secretsmanager|registration-token|private_key/);
+            }
+            // A queued job asking for the Mac labels matches no group: hosts are not sized.
+            assert.equal(
+              chooseTarget(host.labels, config.targets, () => 1),
+              undefined,
+            );
+          }
       });
 
       it("the scaler's own identity may touch only its secrets, its groups and the JIT parameters", () => {
@@ -394,6 +413,7 @@ describe('runner fleet stacks with the scaler', function () {
               config: '{}',
               groups: [{ region: 'us-east-1', name: 'g', arn: 'arn' }],
               ssmPrefix: '/ingot/x/jit',
+              urlParameter: '/ingot/x/scaler/url',
               appSecret: '{}',
               databaseUrl: 'postgres://x',
               bundle: path.join(ROOT, 'dist', 'no-such-bundle.js'),

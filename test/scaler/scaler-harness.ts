@@ -12,11 +12,15 @@ import { parseScalerConfig, type ScalerConfig } from '../../src/scaler/scaler-co
 import { buildScalerServer } from '../../src/scaler/scaler-server';
 import { ScalerStore } from '../../src/scaler/scaler-store';
 import { FakeCompute, FakeGoogleIdentity, SimulatedAws } from './fake-clouds';
+import { ACCOUNT, FakeEc2Identity } from './fake-ec2-identity';
 import { FakeGithub } from './fake-github';
 
 export const SMALL = ['self-hosted', 'ubuntu', 'x64', 'small', 'prod', 'us-west-2'];
 export const LARGE = ['self-hosted', 'ubuntu', 'x64', 'large', 'prod', 'us-west-2'];
 export const GCP_MEDIUM = ['self-hosted', 'ubuntu', 'x64', 'medium', 'prod', 'us-west2'];
+export const MAC = ['self-hosted', 'macos', 'arm64', 'medium', 'prod', 'us-west-2'];
+/** The macOS instances the harness's scaler serves (fixed hosts, not a group). */
+export const MAC_INSTANCES = ['i-0a1b2c3d4e5f60001', 'i-0a1b2c3d4e5f60002'];
 export const PROJECT = 'acme-runners';
 export const RUNNER_ACCOUNT = 'runner-prod-gcp-medium@acme-runners.iam.gserviceaccount.com';
 
@@ -53,6 +57,7 @@ export class ScalerHarness {
   readonly aws = new SimulatedAws();
   readonly compute = new FakeCompute();
   readonly identity = new FakeGoogleIdentity();
+  readonly ec2Identity = new FakeEc2Identity();
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-scaler-'));
   config!: ScalerConfig;
   scaler!: Scaler;
@@ -101,6 +106,16 @@ export class ScalerHarness {
           max: max.medium,
         },
       ],
+      hosts: [
+        {
+          pool: 'macos-medium',
+          region: 'us-west-2',
+          account: ACCOUNT,
+          instances: MAC_INSTANCES,
+          labels: MAC,
+          namePrefix: 'prod-macos-medium',
+        },
+      ],
       timeouts: { boot: 600, idle: 300, ...this.options.timeouts },
       ssmPrefix: '/ingot/prod/jit',
       audience: 'https://scaler.example.com',
@@ -140,6 +155,7 @@ export class ScalerHarness {
       metrics: this.metrics,
       log: quietLog,
       clock: () => this.now,
+      identityCertificates: this.ec2Identity.certificates,
     });
     this.server = buildScalerServer({
       scaler: this.scaler,
@@ -201,6 +217,16 @@ export class ScalerHarness {
     const res = await fetch(`${this.url}/jit`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  /** A macOS instance asks for its next runner's configuration (`POST /jit/aws`). */
+  async fetchHostJit(body: unknown): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${this.url}/jit/aws`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: res.status, body: await res.json() };
   }

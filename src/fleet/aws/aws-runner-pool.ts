@@ -36,8 +36,10 @@ export class AwsRunnerPool extends pulumi.ComponentResource implements RunnerPoo
     super('ingot:fleet:AwsRunnerPool', name, {}, opts);
     validatePoolArgs('AwsRunnerPool', name, 'aws', args);
     const { pool, environment, github } = args;
+    // macOS hosts are never sized by the scaler; with `scaler.host` they ask it for runners.
+    const host = pool.os === 'macos' ? args.scaler?.host : undefined;
     const scaler = pool.os === 'macos' ? undefined : args.scaler;
-    const secretName = scaler ? undefined : (github.registrationSecret.aws as string);
+    const secretName = scaler || host ? undefined : (github.registrationSecret.aws as string);
     const tags = runnerTags(environment, pool.name);
     this.poolName = pool.name;
     this.regions = [...pool.regions];
@@ -51,6 +53,7 @@ export class AwsRunnerPool extends pulumi.ComponentResource implements RunnerPoo
         regions: pool.regions,
         secretName,
         jitParameterPrefix: scaler?.ssmPrefix,
+        scalerUrlParameter: host && { region: host.region, name: host.urlParameter },
         provider: args.providers[pool.regions[0]],
         tags,
       },
@@ -81,9 +84,11 @@ export class AwsRunnerPool extends pulumi.ComponentResource implements RunnerPoo
           githubUrl: github.url,
           apiUrl: github.apiUrl,
           namePrefix: runnerNamePrefix(environment, pool.name),
-          ...(scaler
-            ? { jit: { cloud: 'aws' as const, region, parameterPrefix: scaler.ssmPrefix } }
-            : { secret: { cloud: 'aws' as const, region, name: secretName as string } }),
+          ...(host
+            ? { hostJit: host }
+            : scaler
+              ? { jit: { cloud: 'aws' as const, region, parameterPrefix: scaler.ssmPrefix } }
+              : { secret: { cloud: 'aws' as const, region, name: secretName as string } }),
         }),
         tags,
         scaler,

@@ -15,6 +15,11 @@ export interface AwsRunnerIdentityArgs {
    * delete only the parameter tagged with its own ARN.
    */
   jitParameterPrefix?: string;
+  /**
+   * macOS hosts with the scaler: the parameter holding the scaler's URL, the one thing
+   * they read (they prove who they are with their identity document, not the role).
+   */
+  scalerUrlParameter?: { region: string; name: string };
   /** The provider IAM resources are created with (IAM is global: the pool's first region). */
   provider: pulumi.ProviderResource;
   /** @default {} */
@@ -24,7 +29,8 @@ export interface AwsRunnerIdentityArgs {
 /**
  * The runners' instance profile: a role EC2 may assume, allowed Systems Manager (for
  * Session Manager access instead of SSH) and either `secretsmanager:GetSecretValue` on
- * its registration secret in its regions, or — with the scaler — `ssm:GetParameter` and
+ * its registration secret in its regions, or — macOS hosts with the scaler — reading the
+ * scaler's URL parameter, or — scaled groups — `ssm:GetParameter` and
  * `ssm:DeleteParameter` on the JIT parameter whose `InstanceArn` tag is the calling
  * instance (`${ec2:SourceInstanceARN}`, present only in requests signed with an instance's
  * role credentials) — nothing else.
@@ -39,9 +45,12 @@ export class AwsRunnerIdentity extends pulumi.ComponentResource {
     super('ingot:fleet:AwsRunnerIdentity', name, {}, opts);
     const problems: string[] = [];
     if (args.regions.length === 0) problems.push("args.regions is empty: name the pool's regions.");
-    if (!args.secretName === !args.jitParameterPrefix)
+    if (
+      [args.secretName, args.jitParameterPrefix, args.scalerUrlParameter].filter(Boolean).length !==
+      1
+    )
       problems.push(
-        'pass exactly one of args.secretName (the registration secret) and args.jitParameterPrefix (the scaler).',
+        'pass exactly one of args.secretName (the registration secret), args.jitParameterPrefix (the scaler) and args.scalerUrlParameter (macOS hosts with the scaler).',
       );
     if (problems.length > 0) throw new Error(`AwsRunnerIdentity "${name}": ${problems.join(' ')}`);
 
@@ -61,7 +70,9 @@ export class AwsRunnerIdentity extends pulumi.ComponentResource {
       {
         description: args.secretName
           ? 'Ingot GitHub Actions runners: SSM and their registration secret only'
-          : 'Ingot GitHub Actions runners: SSM and their own JIT parameter only',
+          : args.scalerUrlParameter
+            ? "Ingot macOS runners: SSM and the scaler's URL only"
+            : 'Ingot GitHub Actions runners: SSM and their own JIT parameter only',
         assumeRolePolicy: JSON.stringify({
           Version: '2012-10-17',
           Statement: [
@@ -100,7 +111,29 @@ export class AwsRunnerIdentity extends pulumi.ComponentResource {
         },
         child,
       );
-    else
+    else if (args.scalerUrlParameter) {
+      const { region, name: parameter } = args.scalerUrlParameter;
+      new aws.iam.RolePolicy(
+        `${name}-scaler-url`,
+        {
+          role: this.role.name,
+          policy: pulumi.all([partition, account]).apply(([p, a]) =>
+            JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Sid: 'ScalerUrl',
+                  Effect: 'Allow',
+                  Action: 'ssm:GetParameter',
+                  Resource: `arn:${p}:ssm:${region}:${a}:parameter${parameter}`,
+                },
+              ],
+            }),
+          ),
+        },
+        child,
+      );
+    } else
       new aws.iam.RolePolicy(
         `${name}-jit-parameter`,
         {

@@ -34,6 +34,11 @@ export interface BootstrapSpec {
   secret?: RegistrationSecret;
   /** Where the runner's JIT configuration comes from (the scaler drives the pool). */
   jit?: JitSource;
+  /**
+   * macOS hosts with the AWS scaler: the SSM parameter (in `region`) holding the scaler's
+   * URL, where the host fetches each runner's JIT configuration with its identity document.
+   */
+  hostJit?: { region: string; urlParameter: string };
 }
 
 /**

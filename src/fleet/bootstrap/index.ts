@@ -17,16 +17,20 @@ export { psQuote, shQuote } from './quote';
  * exactly one of `secret` (the runner registers itself) and `jit` (the scaler configures it).
  */
 export function bootstrapScript(spec: BootstrapSpec): string {
-  if (!spec.secret === !spec.jit)
+  if ([spec.secret, spec.jit, spec.hostJit].filter(Boolean).length !== 1)
     throw new Error(
-      'bootstrapScript: pass exactly one of spec.secret (self-registration) and spec.jit (the scaler).',
+      'bootstrapScript: pass exactly one of spec.secret (self-registration), spec.jit (the scaler) and spec.hostJit (macOS hosts with the scaler).',
     );
+  if (spec.hostJit && (spec.os !== 'macos' || spec.cloud !== 'aws'))
+    throw new Error('bootstrapScript: spec.hostJit is for macOS hosts on AWS; pass spec.jit.');
   if (spec.jit && spec.jit.cloud !== spec.cloud)
     throw new Error(
       `bootstrapScript: spec.jit is for ${spec.jit.cloud}, the runner runs on ${spec.cloud}.`,
     );
   if (spec.jit && spec.os === 'macos')
-    throw new Error('bootstrapScript: macOS hosts register themselves; pass spec.secret.');
+    throw new Error(
+      'bootstrapScript: macOS hosts ask the scaler for each runner; pass spec.hostJit (or spec.secret).',
+    );
   switch (spec.os) {
     case 'ubuntu':
       return linuxBootstrap(spec);

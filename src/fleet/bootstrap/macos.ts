@@ -1,22 +1,11 @@
 import { RUNNER_DIRS, type BootstrapSpec } from './bootstrap-spec';
+import { hostJitFunctions } from './host-jit';
 import { shQuote } from './quote';
 import { bashRegistrationFunctions, bashSettings } from './shell';
 
-/**
- * The macOS user data (run once by ec2-macos-init). A Mac instance holds a dedicated
- * host, so it is not thrown away after a job: the script installs a launchd daemon that
- * registers an ephemeral runner, runs one job, wipes the work directory and registers
- * again, for as long as the instance lives.
- */
-export function macosBootstrap(spec: BootstrapSpec): string {
-  const loop = `#!/bin/bash
-set -uo pipefail
-${bashSettings(spec, RUNNER_DIRS.macos)}
-RUNNER_USER=runner
-
-as_user() { local user=$1; shift; sudo -u "$user" -- "$@"; }
-
-${bashRegistrationFunctions(spec)}
+/** Self-registration: the loop mints its runners with the App key from the secret store. */
+function registerLoop(spec: BootstrapSpec): string {
+  return `${bashRegistrationFunctions(spec)}
 
 while true; do
   if configure_runner "$RUNNER_USER" "$RUNNER_PREFIX-$(hostname -s)-$(date +%s)"; then
@@ -28,6 +17,43 @@ while true; do
   rm -rf "$RUNNER_DIR/_work"
 done
 `;
+}
+
+/**
+ * With the scaler: each runner's single-use JIT configuration comes from the scaler
+ * (`jit_config`). After each job every process of the runner user is ended before the
+ * next configuration is asked for, so nothing a job left behind sees it.
+ */
+function jitLoop(spec: BootstrapSpec): string {
+  return `${hostJitFunctions(spec)}
+
+while true; do
+  if JIT_CONFIG=$(jit_config); then
+    (cd "$RUNNER_DIR" && as_user "$RUNNER_USER" ./run.sh --jitconfig "$JIT_CONFIG") || echo "ingot-runner: run.sh exited with $?"
+  fi
+  JIT_CONFIG=
+  pkill -KILL -u "$RUNNER_USER" || true
+  rm -rf "$RUNNER_DIR/_work"
+done
+`;
+}
+
+/**
+ * The macOS user data (run once by ec2-macos-init). A Mac instance holds a dedicated
+ * host, so it is not thrown away after a job: the script installs a launchd daemon that
+ * gets an ephemeral runner (a JIT configuration from the scaler with `spec.hostJit`,
+ * else a registration with the App key), runs one job, wipes the work directory and
+ * starts over, for as long as the instance lives.
+ */
+export function macosBootstrap(spec: BootstrapSpec): string {
+  const loop = `#!/bin/bash
+set -uo pipefail
+${bashSettings(spec, RUNNER_DIRS.macos)}
+RUNNER_USER=runner
+
+as_user() { local user=$1; shift; sudo -u "$user" -- "$@"; }
+
+${spec.hostJit ? jitLoop(spec) : registerLoop(spec)}`;
   return `#!/bin/bash
 # Ingot runner bootstrap (macOS): installs a launchd daemon that serves one ephemeral
 # runner after another on this host.

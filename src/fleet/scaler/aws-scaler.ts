@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { egressOnlySecurityGroup } from '../aws/security-group';
 import { fitName } from '../naming';
 
 /** The Lambda bundle `npm run build:scaler` makes from this package. */
@@ -35,10 +36,22 @@ export interface AwsScalerArgs {
   groups: ScaledGroup[];
   /** The SSM path JIT configurations go under. */
   ssmPrefix: string;
+  /** The SSM parameter the function's URL is published in, for macOS hosts. */
+  urlParameter: string;
   /** `{"app_id", "installation_id", "private_key", "webhook_secret"}` as JSON: a Pulumi secret. */
   appSecret: pulumi.Input<string>;
   /** The PostgreSQL URL of the scaler's state: a Pulumi secret. */
   databaseUrl: pulumi.Input<string>;
+  /**
+   * Attach the function to a VPC (to reach a private PostgreSQL): its subnets (with a NAT
+   * route: the scaler calls GitHub and AWS) and security groups, or an egress-only group
+   * made for it in `vpcId` when none is given.
+   */
+  vpc?: {
+    vpcId: pulumi.Input<string>;
+    subnetIds: pulumi.Input<string[]>;
+    securityGroupIds?: string[];
+  };
   /** The Lambda bundle. @default LAMBDA_BUNDLE */
   bundle?: string;
   tags: Record<string, string>;
@@ -60,6 +73,8 @@ export class AwsScaler extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
   readonly appSecret: aws.secretsmanager.Secret;
   readonly databaseSecret: aws.secretsmanager.Secret;
+  /** The function's security group, when it runs in a VPC without given groups. */
+  readonly securityGroup?: aws.ec2.SecurityGroup;
   /** Where the GitHub App's webhook must point. */
   readonly webhookUrl: pulumi.Output<string>;
 
@@ -175,6 +190,28 @@ export class AwsScaler extends pulumi.ComponentResource {
       child,
     );
 
+    let vpcConfig: aws.types.input.lambda.FunctionVpcConfig | undefined;
+    let vpcAccess: aws.iam.RolePolicy | undefined;
+    if (args.vpc) {
+      this.securityGroup = args.vpc.securityGroupIds
+        ? undefined
+        : egressOnlySecurityGroup(`${name}-sg`, args.vpc.vpcId, args.tags, child);
+      vpcConfig = {
+        subnetIds: args.vpc.subnetIds,
+        securityGroupIds: args.vpc.securityGroupIds ?? [
+          (this.securityGroup as aws.ec2.SecurityGroup).id,
+        ],
+      };
+      // What AWSLambdaVPCAccessExecutionRole (v3) grants beyond logs: Lambda manages the
+      // function's network interfaces with the function's role; these actions take no
+      // resource-level scoping that Lambda's documentation supports, hence "*".
+      vpcAccess = new aws.iam.RolePolicy(
+        `${name}-vpc`,
+        { role: this.role.name, policy: JSON.stringify(LAMBDA_VPC_ACCESS) },
+        child,
+      );
+    }
+
     this.function = new aws.lambda.Function(
       `${name}-function`,
       {
@@ -196,9 +233,11 @@ export class AwsScaler extends pulumi.ComponentResource {
           },
         },
         loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+        ...(vpcConfig ? { vpcConfig } : {}),
         tags: args.tags,
       },
-      { ...child, dependsOn: [logGroup] },
+      // Lambda checks the role may manage network interfaces when the function is created.
+      { ...child, dependsOn: vpcAccess ? [logGroup, vpcAccess] : [logGroup] },
     );
     this.functionUrl = new aws.lambda.FunctionUrl(
       `${name}-url`,
@@ -223,6 +262,18 @@ export class AwsScaler extends pulumi.ComponentResource {
         action: 'lambda:InvokeFunction',
         principal: '*',
         invokedViaFunctionUrl: true,
+      },
+      child,
+    );
+    // macOS hosts read where to ask for runners here (their role may read nothing else).
+    new aws.ssm.Parameter(
+      `${name}-url-parameter`,
+      {
+        name: args.urlParameter,
+        description: "The scaler's URL: macOS hosts post their identity document to <url>/jit/aws",
+        type: 'String',
+        insecureValue: this.functionUrl.functionUrl,
+        tags: args.tags,
       },
       child,
     );
@@ -340,6 +391,30 @@ export class AwsScaler extends pulumi.ComponentResource {
     }
   }
 }
+
+/**
+ * AWSLambdaVPCAccessExecutionRole's EC2 statement (policy version 3,
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaVPCAccessExecutionRole.html);
+ * its log actions are already granted on the function's own log group.
+ */
+export const LAMBDA_VPC_ACCESS = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'LambdaVpcAccess',
+      Effect: 'Allow',
+      Action: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: '*',
+    },
+  ],
+};
 
 /** The scaler role's policy: what `AwsBackend` and `createScaler` call, on its own resources only. */
 export function scalerPolicy(p: {

@@ -13,6 +13,16 @@ export interface PoolScalerArgs {
   lifecycleHook: string;
   /** GCP: the scaler's URL (`POST /jit`) and the audience of the VMs' identity tokens. */
   gcp?: { url: pulumi.Input<string>; audience: string };
+  /**
+   * AWS macOS hosts: the SSM parameter (in the scaler's `region`) holding the AWS scaler's
+   * URL, where each host asks for its runners' configurations (`POST /jit/aws`).
+   */
+  host?: { region: string; urlParameter: string };
+}
+
+/** The SSM parameter the AWS scaler publishes its URL in (for macOS hosts). */
+export function scalerUrlParameter(environment: string): string {
+  return `/ingot/${environment}/scaler/url`;
 }
 
 /** The launch lifecycle hook name on every scaled Auto Scaling group. */

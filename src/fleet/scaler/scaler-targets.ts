@@ -42,6 +42,8 @@ export function poolScalerArgs(
  * labels its runners register with (the boot scripts and `generate-jitconfig` use the
  * same `runnerLabels`), its group, min/max and warm runners. `groups` maps
  * `<pool>/<region>` to the group name (AWS: the Auto Scaling group's generated name).
+ * macOS pools on AWS become `hosts` (`hostInstances` maps `<pool>/<region>` to their
+ * account and instance ids): the instances the AWS scaler hands runners to.
  * The result is checked with the scaler's own parser, so a stack never deploys a
  * scaler that would refuse its configuration at start.
  */
@@ -49,6 +51,7 @@ export function scalerConfigFor(
   config: FleetConfig,
   cloud: 'aws' | 'gcp',
   groups: Record<string, string>,
+  hostInstances: Record<string, { account: string; instances: string[] }> = {},
 ): Record<string, unknown> {
   const settings = config.scaler;
   if (!settings) throw new Error('scalerConfigFor: the stack has no scaler settings.');
@@ -86,6 +89,31 @@ export function scalerConfigFor(
       };
     }),
   );
+  const hosts =
+    cloud === 'aws'
+      ? config.pools
+          .filter((pool) => pool.cloud === 'aws' && pool.os === 'macos')
+          .flatMap((pool) =>
+            pool.regions.map((region) => {
+              const found = hostInstances[`${pool.name}/${region}`];
+              if (!found)
+                throw new Error(`scalerConfigFor: no instances for ${pool.name}/${region}.`);
+              return {
+                pool: pool.name,
+                region,
+                account: found.account,
+                instances: found.instances,
+                labels: runnerLabels({
+                  ...pool,
+                  environment: config.environment,
+                  region,
+                  extra: config.github.labels,
+                }),
+                namePrefix: runnerNamePrefix(config.environment, pool.name),
+              };
+            }),
+          )
+      : [];
   const raw = {
     github: {
       organization: config.github.organization,
@@ -93,6 +121,7 @@ export function scalerConfigFor(
       apiUrl: config.github.apiUrl,
     },
     targets,
+    ...(hosts.length > 0 ? { hosts } : {}),
     ...(settings.timeouts ? { timeouts: settings.timeouts } : {}),
     ssmPrefix: jitParameterPrefix(config.environment),
     lifecycleHook: LIFECYCLE_HOOK,
