@@ -30,16 +30,17 @@ const spec: BootstrapSpec = {
  */
 async function imds(h: ScalerHarness, instanceId: string) {
   const { document, signature } = h.ec2Identity.identity(instanceId);
-  const server = http.createServer((req, res) => {
-    const send = (status: number, body: string) => res.writeHead(status).end(body);
+  const answer = (req: http.IncomingMessage): [number, string] => {
     if (req.method === 'PUT' && req.url === '/latest/api/token')
-      return req.headers['x-aws-ec2-metadata-token-ttl-seconds']
-        ? send(200, 'imds-token')
-        : send(400, '');
-    if (req.headers['x-aws-ec2-metadata-token'] !== 'imds-token') return send(401, '');
-    if (req.url === '/latest/dynamic/instance-identity/document') return send(200, document);
-    if (req.url === '/latest/dynamic/instance-identity/signature') return send(200, signature);
-    send(404, '');
+      return req.headers['x-aws-ec2-metadata-token-ttl-seconds'] ? [200, 'imds-token'] : [400, ''];
+    if (req.headers['x-aws-ec2-metadata-token'] !== 'imds-token') return [401, ''];
+    if (req.url === '/latest/dynamic/instance-identity/document') return [200, document];
+    if (req.url === '/latest/dynamic/instance-identity/signature') return [200, signature];
+    return [404, ''];
+  };
+  const server = http.createServer((req, res) => {
+    const [status, body] = answer(req);
+    res.writeHead(status).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
