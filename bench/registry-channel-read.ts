@@ -75,6 +75,7 @@ const POSTGRES_URL =
   process.env.INGOT_TEST_POSTGRES_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+const TRACE_GC = process.env.BENCH_TRACE_GC === '1';
 
 /** Aims from the issue; reported, never enforced. */
 const AIM = { rpsRatio: 0.6, p99Ms: 10, scaleRatio: 1.3 };
@@ -136,13 +137,25 @@ async function releaseAll(): Promise<void> {
 
 // Child processes
 
+/** What a child reports on a `cpu` line (the bare server has no event-loop monitor). */
+interface Usage {
+  /** CPU time (user + system, µs) the child has used so far. */
+  cpu: number;
+  /** Event-loop delay percentiles (ms) since the previous report. */
+  eventLoopDelay?: { p50: number; p99: number; max: number };
+  /** Garbage collections so far (with BENCH_TRACE_GC=1), and their total and longest pause. */
+  gc: { count: number; pauseMs: number; maxPauseMs: number };
+}
+
 interface Child<T> {
   info: T;
   process: ChildProcess;
-  /** CPU time (user + system, µs) the child has used so far. */
-  cpu: () => Promise<number>;
+  usage: () => Promise<Usage>;
   stop: () => Promise<void>;
 }
+
+/** `--trace-gc` lines: `… ms: Scavenge 10.2 (12.3) -> 9.8 (13.3) MB, 0.52 / 0.00 ms …`. */
+const GC_LINE = /: (Scavenge|Mark-Compact|Mark-Sweep|Minor Mark-Sweep)\b.*?MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \/ [\d.]+ ms/;
 
 /** Starts a bench server script in its own Node process; resolves with its first stdout line. */
 async function spawnServer<T>(
@@ -185,8 +198,15 @@ async function spawnServer<T>(
         },
       });
     });
+  const gc = { count: 0, pauseMs: 0, maxPauseMs: 0 };
   readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    waiters.shift()?.resolve(line);
+    if (line.startsWith('{')) return waiters.shift()?.resolve(line);
+    const collection = GC_LINE.exec(line);
+    if (!collection) return;
+    const pause = Number(collection[2]);
+    gc.count++;
+    gc.pauseMs += pause;
+    gc.maxPauseMs = Math.max(gc.maxPauseMs, pause);
   });
   child.once('exit', (code, signal) => {
     exit = `exited (${signal ?? `code ${code}`})`;
@@ -201,13 +221,16 @@ async function spawnServer<T>(
   };
   try {
     const info = parse<T>(await nextLine(60_000, 'ready line'));
-    const cpu = async (): Promise<number> => {
+    const usage = async (): Promise<Usage> => {
       const answer = nextLine(10_000, 'cpu answer');
       child.stdin?.write('cpu\n');
-      const { cpu } = parse<{ cpu: { user: number; system: number } }>(await answer);
-      return cpu.user + cpu.system;
+      const { cpu, eventLoopDelay } = parse<{
+        cpu: { user: number; system: number };
+        eventLoopDelay?: Usage['eventLoopDelay'];
+      }>(await answer);
+      return { cpu: cpu.user + cpu.system, eventLoopDelay, gc: { ...gc } };
     };
-    return { info, process: child, cpu, stop };
+    return { info, process: child, usage, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -406,17 +429,24 @@ async function startRegistryUnderTest(
       fs.mkdtempSync(path.join(tmpDir, 'creds-')),
       'admin-credentials.json',
     );
-    const nodeArgs = CPU_PROF
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${PROFILE_DIR}`,
-          `--cpu-prof-name=registry-${engine}-${versions}-${Date.now()}.cpuprofile`,
-        ]
-      : [];
+    const nodeArgs = [
+      ...(CPU_PROF
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${PROFILE_DIR}`,
+            `--cpu-prof-name=registry-${engine}-${versions}-${Date.now()}.cpuprofile`,
+          ]
+        : []),
+      ...(TRACE_GC ? ['--trace-gc'] : []),
+    ];
     const server = await spawnServer<RegistryServerInfo>(
       `registry server (${engine})`,
       path.join(__dirname, 'registry-server.ts'),
-      { BENCH_DATABASE_URL: db.url, BENCH_CREDENTIALS_FILE: credentialsFile },
+      {
+        BENCH_DATABASE_URL: db.url,
+        BENCH_CREDENTIALS_FILE: credentialsFile,
+        BENCH_LOG_FILE: path.join(path.dirname(credentialsFile), 'registry.log'),
+      },
       nodeArgs,
     );
     try {
@@ -521,6 +551,10 @@ interface LoadStats {
   otherCpuLoad: number | null;
   /** 1-minute load average of the machine before the warm-up. */
   loadAverage: number;
+  /** The server's event-loop delay during the run (ms), or null for the bare server. */
+  eventLoopDelay: { p50: number; p99: number; max: number } | null;
+  /** Garbage collections during the run (counted with BENCH_TRACE_GC=1). */
+  gc: { count: number; pauseMs: number; maxPauseMs: number };
 }
 
 /** CPU seconds the whole machine has spent busy (from /proc/stat), or null off Linux. */
@@ -596,13 +630,14 @@ async function load(
   const loadAverage = os.loadavg()[0];
   if (WARMUP > 0) await cannon(url, headers, WARMUP);
   const samples = new Samples();
-  const cpuBefore = await server.cpu();
+  const before = await server.usage();
   const ownBefore = ownCpuSeconds();
   const machineBefore = machineBusySeconds();
   const result = await cannon(url, headers, DURATION, samples);
   const machineAfter = machineBusySeconds();
   const ownUsed = ownCpuSeconds() - ownBefore;
-  const cpuUsed = (await server.cpu()) - cpuBefore;
+  const after = await server.usage();
+  const cpuUsed = after.cpu - before.cpu;
   const otherCpuLoad =
     machineBefore === null || machineAfter === null
       ? null
@@ -624,6 +659,12 @@ async function load(
     serverCpuLoad: cpuUsed / 1e6 / result.duration,
     otherCpuLoad,
     loadAverage,
+    eventLoopDelay: after.eventLoopDelay ?? null,
+    gc: {
+      count: after.gc.count - before.gc.count,
+      pauseMs: after.gc.pauseMs - before.gc.pauseMs,
+      maxPauseMs: after.gc.maxPauseMs,
+    },
   };
 }
 
@@ -723,7 +764,7 @@ async function main(): Promise<void> {
       const stats = await load(reg.server, `${reg.server.info.url}${CHANNEL_PATH}`, {
         authorization: `Bearer ${reg.token}`,
       });
-      console.log(`${fmt(stats.rps, 0)} req/s`);
+      console.log(`${fmt(stats.rps, 0)} req/s`, JSON.stringify(stats));
       rows.push({ name: `registry ${engine}`, stats });
     } finally {
       await reg.release();

@@ -183,6 +183,10 @@ export class PostgresDatabase implements Database {
   }
 
   async changeMarker(): Promise<string> {
+    return this.changeMarkerSync();
+  }
+
+  changeMarkerSync(): string {
     return this.listener ? String(this.changes) : `unlistened:${++this.changes}`;
   }
 

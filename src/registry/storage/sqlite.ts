@@ -32,8 +32,11 @@ export class SqliteDatabase implements Database {
   private lock: Promise<void> | null = null;
   /** Commits of this connection; `PRAGMA data_version` counts everyone else's. */
   private commits = 0;
+  /** Prepared once: `db.pragma()` compiles its statement on every call. */
+  private readonly dataVersion: BetterSqlite3.Statement;
 
   private constructor(private readonly db: BetterSqlite3.Database) {
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.reader = {
       query: async <T>(sql: string, params: readonly SqlParam[] = []) => {
         while (this.lock) await this.lock;
@@ -118,7 +121,11 @@ export class SqliteDatabase implements Database {
 
   async changeMarker(): Promise<string> {
     while (this.lock) await this.lock;
-    return `${this.db.pragma('data_version', { simple: true })}:${this.commits}`;
+    return this.changeMarkerSync();
+  }
+
+  changeMarkerSync(): string {
+    return `${this.dataVersion.get() as number}:${this.commits}`;
   }
 
   async close(): Promise<void> {
