@@ -34,6 +34,9 @@ export class SqliteDatabase implements Database {
   private commits = 0;
   /** Prepared once: `db.pragma()` compiles its statement on every call. */
   private readonly dataVersion: BetterSqlite3.Statement;
+  /** The marker read in the current tick, or null (see changeMarkerSync). */
+  private marker: string | null = null;
+  private readonly forgetMarker = () => (this.marker = null);
 
   private constructor(private readonly db: BetterSqlite3.Database) {
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
@@ -74,6 +77,7 @@ export class SqliteDatabase implements Database {
         const result = await work(tx);
         this.db.exec('COMMIT');
         this.commits++;
+        this.marker = null;
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -124,8 +128,18 @@ export class SqliteDatabase implements Database {
     return this.changeMarkerSync();
   }
 
+  /**
+   * Read at most once per tick (a request's token check and its cache lookup share one
+   * read): everything that runs in this tick started after the I/O that triggered it,
+   * so a commit another process finished before a request was sent is already counted.
+   * This connection's own commits reset it at once.
+   */
   changeMarkerSync(): string {
-    return `${this.dataVersion.get() as number}:${this.commits}`;
+    if (this.marker === null) {
+      this.marker = `${this.dataVersion.get() as number}:${this.commits}`;
+      process.nextTick(this.forgetMarker);
+    }
+    return this.marker;
   }
 
   async close(): Promise<void> {
