@@ -25,7 +25,8 @@ export class RequestLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    if (error) return reply.log.error({ ...fieldsOf(request, reply), err: error }, 'request errored');
+    if (error)
+      return reply.log.error({ ...fieldsOf(request, reply), err: error }, 'request errored');
     if (!READS.has(request.method) || reply.statusCode >= 400)
       return reply.log.info(fieldsOf(request, reply), 'request completed');
     // Not even the fields are made unless debug is on.
