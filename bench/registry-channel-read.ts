@@ -348,7 +348,7 @@ function report(r: Report): void {
 
   if (r.writes.length > 0) {
     console.log(
-      `\nWrites: ${WRITERS} concurrent clients, ${WRITE_SECONDS} s each; a publish is the 14-call Packer sequence (bench/lib/packer-sequence.ts)\n`,
+      `\nWrites: ${WRITERS} concurrent clients, ${WRITE_SECONDS} s each; a publish is the 19-call Packer sequence (bench/lib/packer-sequence.ts)\n`,
     );
     console.log(
       table(

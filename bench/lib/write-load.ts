@@ -16,7 +16,7 @@ export interface WriteStats {
   seconds: number;
   publishes: number;
   publishesPerSecond: number;
-  /** API calls per second during the publishes (14 per publish). */
+  /** API calls per second during the publishes (19 per publish). */
   publishCallsPerSecond: number;
   moves: number;
   movesPerSecond: number;
