@@ -1,10 +1,7 @@
 /**
  * One Packer-shaped publish, measured (`npm run bench:packer-publish`): the full call
- * sequence an unmodified `packer build` makes for a 3-build template against the
- * registry (hashicorp/packer internal/hcp/registry/types.bucket.go: UpsertBucket,
- * GetVersion → Aborted → CreateVersion, ListBuilds, 3 × CreateBuild, per build RUNNING +
- * heartbeat + DONE with artifacts + channel update), with bodies as hcp-sdk-go marshals
- * them, on SQLite and PostgreSQL. Then the channel read consumers make right after the
+ * sequence an unmodified `packer build` makes for a 3-build template (bench/lib/
+ * packer-sequence.ts), on SQLite and PostgreSQL. Then the channel read consumers make right after the
  * publish (the first after the channel moved) against the same read repeated in the same
  * run (steady state). Prints calls, milliseconds and ratios; nothing fails on them.
  *
@@ -22,7 +19,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startRegistry } from '../src/registry/serve';
 import type { Engine } from '../src/registry/storage/database';
-import { goJson } from '../test/helpers/go-sdk-json';
+import { packerPublish, preparePackerBucket } from './lib/packer-sequence';
 
 const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 5);
 const READS = Number(process.env.BENCH_READS ?? 200);
@@ -32,12 +29,6 @@ const PG_URL =
   process.env.INGOT_TEST_POSTGRES_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
 const BASE = '/packer/2023-01-01/organizations/bench/projects/packer';
-const COMPONENTS = [
-  ['amazon-ebs.ubuntu', 'aws', 'us-east-1'],
-  ['googlecompute.ubuntu', 'gcp', 'us-central1-a'],
-  ['azure-arm.ubuntu', 'azure', 'westeurope'],
-] as const;
-
 interface Result {
   engine: Engine;
   calls: number;
@@ -101,63 +92,8 @@ async function run(engine: Engine): Promise<Result> {
         body: (await res.json()) as { code?: number; build?: { id: string } },
       };
     };
-    await send('PUT', '/buckets', goJson('CreateBucketBody', { name: 'ubuntu' }));
-    await send('POST', '/buckets/ubuntu/channels', goJson('CreateChannelBody', { name: 'dev' }));
-
-    /** The call sequence of one `packer build` (see the file comment). */
-    const publish = async (fp: string) => {
-      const uuid = crypto.randomUUID();
-      await send('GET', '/buckets/ubuntu');
-      const got = await send('GET', `/buckets/ubuntu/versions/${fp}`);
-      if (got.body.code !== 10) throw new Error(`GetVersion: ${JSON.stringify(got.body)}`);
-      const v = `/buckets/ubuntu/versions/${fp}`;
-      await send(
-        'POST',
-        '/buckets/ubuntu/versions',
-        goJson('CreateVersionBody', { fingerprint: fp, template_type: 'HCL2' }),
-      );
-      await send('GET', `${v}/builds`);
-      const builds = await Promise.all(
-        COMPONENTS.map(([type]) =>
-          send(
-            'POST',
-            `${v}/builds`,
-            goJson('CreateBuildBody', {
-              component_type: type,
-              packer_run_uuid: uuid,
-              status: 'BUILD_UNSET',
-            }),
-          ),
-        ),
-      );
-      for (const [i, [, platform, region]] of COMPONENTS.entries()) {
-        const url = `${v}/builds/${builds[i].body.build?.id}`;
-        const running = goJson('UpdateBuildBody', {
-          packer_run_uuid: uuid,
-          status: 'BUILD_RUNNING',
-        });
-        await send('PATCH', url, running);
-        await send('PATCH', url, running);
-        await send(
-          'PATCH',
-          url,
-          goJson('UpdateBuildBody', {
-            artifacts: [{ external_identifier: `img-${fp}-${platform}`, region }],
-            packer_run_uuid: uuid,
-            platform,
-            status: 'BUILD_DONE',
-          }),
-        );
-        await send(
-          'PATCH',
-          '/buckets/ubuntu/channels/dev',
-          goJson('UpdateChannelBody', {
-            update_mask: 'versionFingerprint',
-            version_fingerprint: fp,
-          }),
-        );
-      }
-    };
+    await preparePackerBucket(send, 'ubuntu', 'dev');
+    const publish = (fp: string) => packerPublish(send, 'ubuntu', 'dev', fp);
 
     const read = async () => {
       const t = performance.now();

@@ -1,636 +1,78 @@
 /**
- * Benchmark of the registry's hot read path, the channel read
- *   GET /packer/2023-01-01/organizations/{org}/projects/{project}/buckets/{bucket}/channels/{channel}
- * (`npm run bench:registry`).
+ * Benchmark of the registry's hot path (`npm run bench:registry`), from one run:
  *
- * 1. Throughput and latency at BENCH_CONNECTIONS keep-alive connections for BENCH_DURATION
- *    seconds, on SQLite and on PostgreSQL, next to a bare `node:http` server answering
- *    with the very same bytes: the floor for Node's HTTP stack on this machine.
- * 2. Scale: p50 of the same read when the bucket holds 10 versions vs 100,000.
+ * 1. The channel read
+ *      GET /packer/2023-01-01/organizations/{org}/projects/{project}/buckets/{bucket}/channels/{channel}
+ *    at 1, 8 and 64 keep-alive connections (BENCH_CONNECTIONS) for BENCH_DURATION seconds,
+ *    on SQLite and on PostgreSQL, next to a bare `node:http` server answering with the
+ *    very same bytes (the floor for Node's HTTP stack on this machine), and the ratio;
+ *    plus the conditional read (If-None-Match → 304) a poller makes.
+ * 2. Writes: Packer-shaped publishes and channel moves per second, BENCH_WRITERS
+ *    concurrent clients (bench/lib/write-load.ts).
+ * 3. The bucket list with one page of buckets vs BENCH_LIST_BUCKETS buckets.
+ * 4. Scale: p50 of the channel read when the bucket holds 10 versions vs 100,000.
  *
- * Every server runs in its own child process (bench/registry-server.ts,
- * bench/bare-server.ts), so the load generator (autocannon, in this process) never shares
- * an event loop with the server it measures. Figures are printed and written to
- * bench/results/registry-channel-read.json; nothing fails on them.
+ * Every server runs in its own child process (bench/registry-server.ts, logging as
+ * production does into a file; bench/bare-server.ts), so the load generator (autocannon,
+ * in this process) never shares an event loop with the server it measures. Figures are
+ * printed and written to bench/results/registry-channel-read.json; nothing fails on them.
+ * bench/README.md has the findings and recorded runs.
  *
  * Environment:
  *   BENCH_DURATION=10          seconds per measured run
- *   BENCH_CONNECTIONS=64       concurrent keep-alive connections
+ *   BENCH_CONNECTIONS=1,8,64   connection counts of the channel read
  *   BENCH_WARMUP=2             seconds of unmeasured load before each run (0: none)
  *   BENCH_ENGINES=sqlite,postgres
+ *   BENCH_WRITERS=8            concurrent writers; BENCH_WRITE_SECONDS=5 (0 skips writes)
+ *   BENCH_LIST_BUCKETS=1000    buckets of the bucket-list measurement (0 skips it)
  *   BENCH_SCALE_VERSIONS=100000  versions in the big bucket (0 skips the scale part)
  *   BENCH_SCALE_ENGINES=sqlite,postgres
  *   BENCH_POSTGRES_URL         server to create throw-away databases on (default
  *                              INGOT_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test)
  *   BENCH_CPU_PROF=1           run registry servers with --cpu-prof (profiles land in
- *                              bench/results/profiles/)
+ *                              bench/results/profiles/; summarize with bench/cpu-profile-summary.ts)
+ *   BENCH_TRACE_GC=1           run registry servers with --trace-gc and count pauses
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import autocannon from 'autocannon';
-import pg from 'pg';
-import { systemClock } from '../src/registry/clock';
-import { Registry } from '../src/registry/registry';
-import { openDatabase, type Engine, type SqlParam } from '../src/registry/storage/database';
-import { migrate } from '../src/registry/storage/migrations';
-import { newId } from '../src/registry/ids';
-import type { RegistryServerInfo } from './registry-server';
-
-// Settings
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}="${raw}" is not a number`);
-  return value;
-}
-
-function envEngines(name: string, fallback: Engine[]): Engine[] {
-  const raw = process.env[name];
-  if (raw === undefined) return fallback;
-  const engines = raw
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  for (const e of engines) {
-    if (e !== 'sqlite' && e !== 'postgres') throw new Error(`${name}: unknown engine "${e}"`);
-  }
-  return engines as Engine[];
-}
-
-const DURATION = envNumber('BENCH_DURATION', 10);
-const CONNECTIONS = Math.max(1, Math.round(envNumber('BENCH_CONNECTIONS', 64)));
-const WARMUP = envNumber('BENCH_WARMUP', Math.min(2, DURATION));
-const ENGINES = envEngines('BENCH_ENGINES', ['sqlite', 'postgres']);
-const SCALE_VERSIONS = Math.round(envNumber('BENCH_SCALE_VERSIONS', 100_000));
-const SCALE_ENGINES = envEngines('BENCH_SCALE_ENGINES', ['sqlite', 'postgres']);
-const SMALL_VERSIONS = 10;
-const POSTGRES_URL =
-  process.env.BENCH_POSTGRES_URL ??
-  process.env.INGOT_TEST_POSTGRES_URL ??
-  'postgres://postgres@127.0.0.1:5432/test';
-const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
-
-/** Aims from the issue; reported, never enforced. */
-const AIM = { rpsRatio: 0.6, p99Ms: 10, scaleRatio: 1.3 };
-
-const ROOT = path.resolve(__dirname, '..');
-const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-const RESULTS_FILE = path.join(RESULTS_DIR, 'registry-channel-read.json');
-const PROFILE_DIR = path.join(RESULTS_DIR, 'profiles');
-
-const ORG = 'bench-org';
-const PROJECT = 'bench-project';
-const BUCKET = 'runner-ubuntu';
-const CHANNEL = 'prod';
-const PACKER = `/packer/2023-01-01/organizations/${ORG}/projects/${PROJECT}`;
-const CHANNEL_PATH = `${PACKER}/buckets/${BUCKET}/channels/${CHANNEL}`;
-
-const AWS_REGIONS = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'eu-west-1',
-  'eu-central-1',
-  'eu-north-1',
-  'ap-southeast-1',
-  'ap-northeast-1',
-];
-const GCP_REGIONS = ['us-central1', 'europe-west4'];
-
-// Cleanup: everything started or created is registered here and released even on failure.
-
-interface Tracked {
-  name: string;
-  release: () => Promise<void>;
-}
-const live = new Set<Tracked>();
-
-/** Registers a cleanup; the returned function runs it once (and unregisters it). */
-function track(name: string, release: () => Promise<void>): () => Promise<void> {
-  const entry: Tracked = { name, release };
-  live.add(entry);
-  return async () => {
-    if (!live.delete(entry)) return;
-    await release();
-  };
-}
-
-async function releaseAll(): Promise<void> {
-  for (const entry of [...live].reverse()) {
-    live.delete(entry);
-    try {
-      await entry.release();
-    } catch (error) {
-      console.error(`cleanup of ${entry.name} failed:`, error);
-    }
-  }
-}
-
-// Child processes
-
-interface Child<T> {
-  info: T;
-  process: ChildProcess;
-  /** CPU time (user + system, µs) the child has used so far. */
-  cpu: () => Promise<number>;
-  stop: () => Promise<void>;
-}
-
-/** Starts a bench server script in its own Node process; resolves with its first stdout line. */
-async function spawnServer<T>(
-  name: string,
-  script: string,
-  env: Record<string, string>,
-  nodeArgs: string[] = [],
-): Promise<Child<T>> {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, '-r', require.resolve('ts-node/register/transpile-only'), script],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = track(`${name} (pid ${child.pid})`, async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  });
-  // Every stdout line answers the oldest waiter: first the ready line, then `cpu` requests.
-  const waiters: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
-  let exit: string | null = null;
-  const nextLine = (timeoutMs: number, what: string): Promise<string> =>
-    new Promise<string>((resolve, reject) => {
-      if (exit) return reject(new Error(`${name} ${exit}`));
-      const timer = setTimeout(
-        () => reject(new Error(`${name}: no ${what} in ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      waiters.push({
-        resolve: (line) => {
-          clearTimeout(timer);
-          resolve(line);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-    });
-  readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    waiters.shift()?.resolve(line);
-  });
-  child.once('exit', (code, signal) => {
-    exit = `exited (${signal ?? `code ${code}`})`;
-    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`${name} ${exit}`));
-  });
-  const parse = <R>(line: string): R => {
-    try {
-      return JSON.parse(line) as R;
-    } catch {
-      throw new Error(`${name} printed something that is not JSON: ${line}`);
-    }
-  };
-  try {
-    const info = parse<T>(await nextLine(60_000, 'ready line'));
-    const cpu = async (): Promise<number> => {
-      const answer = nextLine(10_000, 'cpu answer');
-      child.stdin?.write('cpu\n');
-      const { cpu } = parse<{ cpu: { user: number; system: number } }>(await answer);
-      return cpu.user + cpu.system;
-    };
-    return { info, process: child, cpu, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
-
-// Databases
-
-interface BenchDatabase {
-  url: string;
-  drop: () => Promise<void>;
-}
-
-async function postgresReachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function createDatabase(engine: Engine, tmpDir: string): Promise<BenchDatabase> {
-  if (engine === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(tmpDir, 'sqlite-'));
-    const drop = track(`SQLite files in ${dir}`, async () =>
-      fs.rmSync(dir, { recursive: true, force: true }),
-    );
-    return { url: path.join(dir, 'registry.db'), drop };
-  }
-  const name = `ingot_bench_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const drop = track(`PostgreSQL database ${name}`, async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } finally {
-      await client.end();
-    }
-  });
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop };
-}
-
-/**
- * Migrates the database and creates the bucket (through the service, so it has its
- * managed `latest` channel) with `fillers` complete versions without builds, inserted
- * straight into the table in one transaction with multi-row INSERTs. The server is not
- * running yet. Returns the seconds the inserts took.
- */
-async function seedDatabase(url: string, fillers: number): Promise<number> {
-  const db = await openDatabase(url);
-  try {
-    await migrate(db);
-    const registry = new Registry(db, systemClock);
-    const bucket = (
-      await registry.buckets.create(
-        { organizationId: ORG, projectId: PROJECT },
-        { principalId: 'bench-setup' },
-        { name: BUCKET, description: 'Ubuntu 24.04 CI runner images', labels: { os: 'ubuntu' } },
-      )
-    ).bucket;
-    if (fillers === 0) return 0;
-    const started = performance.now();
-    const batch = 1000;
-    const t0 = Date.now() - fillers * 60_000;
-    await db.transaction(async (tx) => {
-      for (let from = 0; from < fillers; from += batch) {
-        const count = Math.min(batch, fillers - from);
-        const params: SqlParam[] = [bucket.id, 'bench-setup'];
-        const rows: string[] = [];
-        for (let i = 0; i < count; i++) {
-          const seq = from + i + 1;
-          const at = new Date(t0 + seq * 60_000).toISOString();
-          const p = params.length;
-          params.push(newId(), `filler-${String(seq).padStart(7, '0')}`, seq, at);
-          rows.push(`($${p + 1}, $1, $${p + 2}, $${p + 3}, 'HCL2', $2, 1, $${p + 4}, $${p + 4})`);
-        }
-        await tx.query(
-          `INSERT INTO versions (id, bucket_id, fingerprint, name_seq, template_type, author_id, complete, created_at, updated_at)
-           VALUES ${rows.join(', ')}`,
-          params,
-        );
-      }
-      await tx.query('UPDATE buckets SET version_seq = $2 WHERE id = $1', [bucket.id, fillers]);
-    });
-    // A real table this size would have been analyzed by autovacuum long ago.
-    if (db.engine === 'postgres') await db.reader.query('ANALYZE');
-    return (performance.now() - started) / 1000;
-  } finally {
-    await db.close();
-  }
-}
-
-// The registry under test
-
-interface RegistryUnderTest {
-  engine: Engine;
-  databaseUrl: string;
-  server: Child<RegistryServerInfo>;
-  token: string;
-  release: () => Promise<void>;
-}
-
-async function call(
-  base: string,
-  token: string,
-  method: string,
-  url: string,
-  body?: unknown,
-): Promise<unknown> {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${method} ${url} → ${res.status}: ${text}`);
-  return JSON.parse(text) as unknown;
-}
-
-function imageId(platform: string, fingerprint: string, region: string): string {
-  const hash = crypto.createHash('sha256').update(`${fingerprint}/${region}`).digest('hex');
-  return platform === 'gcp'
-    ? `projects/ingot-images/global/images/runner-ubuntu-2404-${hash.slice(0, 12)}`
-    : `ami-${hash.slice(0, 17)}`;
-}
-
-/** Publishes the channel's version through the API, as Packer would, and creates `prod`. */
-async function publishFixture(base: string, token: string): Promise<void> {
-  const fingerprint = crypto.randomBytes(20).toString('hex');
-  const versions = `${PACKER}/buckets/${BUCKET}/versions`;
-  await call(base, token, 'POST', versions, { fingerprint, template_type: 'HCL2' });
-  const labels = { os: 'ubuntu', os_version: '24.04', arch: 'x86_64', team: 'platform' };
-  const builds = [
-    {
-      platform: 'aws',
-      component_type: 'amazon-ebs.runner',
-      source_external_identifier: 'ami-0e2c8caa4b6378d8c',
-      regions: AWS_REGIONS,
-    },
-    {
-      platform: 'gcp',
-      component_type: 'googlecompute.runner',
-      source_external_identifier: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-v2025',
-      regions: GCP_REGIONS,
-    },
-  ];
-  for (const b of builds) {
-    await call(base, token, 'POST', `${versions}/${fingerprint}/builds`, {
-      platform: b.platform,
-      component_type: b.component_type,
-      packer_run_uuid: crypto.randomUUID(),
-      source_external_identifier: b.source_external_identifier,
-      status: 'BUILD_DONE',
-      labels,
-      artifacts: b.regions.map((region) => ({
-        external_identifier: imageId(b.platform, fingerprint, region),
-        region,
-      })),
-    });
-  }
-  await call(base, token, 'PATCH', `${versions}/${fingerprint}`, { complete: true });
-  await call(base, token, 'POST', `${PACKER}/buckets/${BUCKET}/channels`, {
-    name: CHANNEL,
-    version_fingerprint: fingerprint,
-  });
-}
-
-/** Creates and seeds a database, starts a registry process on it, publishes the fixture. */
-async function startRegistryUnderTest(
-  engine: Engine,
-  versions: number,
-  tmpDir: string,
-): Promise<RegistryUnderTest & { seedSeconds: number }> {
-  const db = await createDatabase(engine, tmpDir);
-  try {
-    // The channel's version is published through the API; the rest are fillers.
-    const seedSeconds = await seedDatabase(db.url, versions - 1);
-    const credentialsFile = path.join(
-      fs.mkdtempSync(path.join(tmpDir, 'creds-')),
-      'admin-credentials.json',
-    );
-    const nodeArgs = CPU_PROF
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${PROFILE_DIR}`,
-          `--cpu-prof-name=registry-${engine}-${versions}-${Date.now()}.cpuprofile`,
-        ]
-      : [];
-    const server = await spawnServer<RegistryServerInfo>(
-      `registry server (${engine})`,
-      path.join(__dirname, 'registry-server.ts'),
-      { BENCH_DATABASE_URL: db.url, BENCH_CREDENTIALS_FILE: credentialsFile },
-      nodeArgs,
-    );
-    try {
-      const res = await fetch(`${server.info.url}/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: server.info.clientId,
-          client_secret: server.info.clientSecret,
-        }),
-      });
-      if (res.status !== 200) throw new Error(`token: ${res.status} ${await res.text()}`);
-      const token = ((await res.json()) as { access_token: string }).access_token;
-      await publishFixture(server.info.url, token);
-      return {
-        engine,
-        databaseUrl: db.url,
-        server,
-        token,
-        seedSeconds,
-        release: async () => {
-          await server.stop();
-          await db.drop();
-        },
-      };
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-  } catch (error) {
-    await db.drop();
-    throw error;
-  }
-}
-
-/** The channel read's response, fetched once: the bytes the bare server will serve. */
-async function fetchChannel(
-  reg: RegistryUnderTest,
-): Promise<{ body: Buffer; contentType: string; builds: number; artifacts: number }> {
-  const res = await fetch(`${reg.server.info.url}${CHANNEL_PATH}`, {
-    headers: { authorization: `Bearer ${reg.token}` },
-  });
-  const body = Buffer.from(await res.arrayBuffer());
-  if (res.status !== 200) throw new Error(`channel read → ${res.status}: ${body.toString()}`);
-  const parsed = JSON.parse(body.toString()) as {
-    channel: { version?: { builds: { artifacts: unknown[] }[] } };
-  };
-  const builds = parsed.channel.version?.builds ?? [];
-  if (builds.length !== 2) throw new Error(`expected 2 builds on ${CHANNEL}, got ${builds.length}`);
-  return {
-    body,
-    contentType: res.headers.get('content-type') ?? 'application/json',
-    builds: builds.length,
-    artifacts: builds.reduce((n, b) => n + b.artifacts.length, 0),
-  };
-}
-
-/** SQL statements one channel read runs (after a first, warming read), counted in-process. */
-async function queriesPerRead(databaseUrl: string): Promise<string[]> {
-  const db = await openDatabase(databaseUrl);
-  try {
-    const reader = db.reader;
-    const original = reader.query.bind(reader);
-    const seen: string[] = [];
-    reader.query = <T>(sql: string, params?: readonly SqlParam[]) => {
-      seen.push(sql.replace(/\s+/g, ' ').trim());
-      return original<T>(sql, params);
-    };
-    const registry = new Registry(db, systemClock);
-    const scope = { organizationId: ORG, projectId: PROJECT };
-    await registry.channels.get(scope, BUCKET, CHANNEL);
-    seen.length = 0;
-    await registry.channels.get(scope, BUCKET, CHANNEL);
-    return seen;
-  } finally {
-    await db.close();
-  }
-}
-
-// Load
-
-interface LoadStats {
-  rps: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  bytesPerResponse: number;
-  /** CPU time of the server's Node process per response (µs); PostgreSQL's own is not in it. */
-  serverCpuUsPerRequest: number;
-  /** Server process CPU time ÷ wall time during the run (1 = one core busy). */
-  serverCpuLoad: number;
-  /**
-   * CPU (in cores) used during the run by everything but the load generator and the
-   * server's Node process: PostgreSQL, and whatever else shares the machine. Linux only.
-   */
-  otherCpuLoad: number | null;
-  /** 1-minute load average of the machine before the warm-up. */
-  loadAverage: number;
-}
-
-/** CPU seconds the whole machine has spent busy (from /proc/stat), or null off Linux. */
-function machineBusySeconds(): number | null {
-  try {
-    const fields = fs
-      .readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    // user nice system idle iowait irq softirq steal …, in USER_HZ (100 per second).
-    const [user, nice, system, , , irq, softirq] = fields;
-    return (user + nice + system + irq + softirq) / 100;
-  } catch {
-    return null;
-  }
-}
-
-function ownCpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
-/** Latencies (ms, full resolution: autocannon's own histogram keeps whole milliseconds). */
-class Samples {
-  private data = new Float64Array(1 << 16);
-  private size = 0;
-
-  add(value: number): void {
-    if (this.size === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.size++] = value;
-  }
-
-  percentiles(qs: number[]): number[] {
-    const sorted = this.data.slice(0, this.size).sort();
-    if (sorted.length === 0) return qs.map(() => NaN);
-    return qs.map(
-      (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))],
-    );
-  }
-}
-
-function cannon(
-  url: string,
-  headers: Record<string, string>,
-  duration: number,
-  samples?: Samples,
-): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      { url, connections: CONNECTIONS, duration, headers, pipelining: 1 },
-      (error: unknown, result) => (error ? reject(error) : resolve(result)),
-    );
-    if (samples) {
-      instance.on('response', (_client, status, _bytes, time) => {
-        if (status >= 200 && status < 300) samples.add(time);
-      });
-    }
-  });
-}
-
-async function load(
-  server: Child<unknown>,
-  url: string,
-  headers: Record<string, string> = {},
-): Promise<LoadStats> {
-  const loadAverage = os.loadavg()[0];
-  if (WARMUP > 0) await cannon(url, headers, WARMUP);
-  const samples = new Samples();
-  const cpuBefore = await server.cpu();
-  const ownBefore = ownCpuSeconds();
-  const machineBefore = machineBusySeconds();
-  const result = await cannon(url, headers, DURATION, samples);
-  const machineAfter = machineBusySeconds();
-  const ownUsed = ownCpuSeconds() - ownBefore;
-  const cpuUsed = (await server.cpu()) - cpuBefore;
-  const otherCpuLoad =
-    machineBefore === null || machineAfter === null
-      ? null
-      : Math.max(0, machineAfter - machineBefore - ownUsed - cpuUsed / 1e6) / result.duration;
-  const [p50, p90, p99, max] = samples.percentiles([0.5, 0.9, 0.99, 1]);
-  const ok = result['2xx'];
-  return {
-    rps: result.requests.average,
-    p50,
-    p90,
-    p99,
-    max,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    bytesPerResponse: ok > 0 ? Math.round(result.throughput.total / ok) : 0,
-    serverCpuUsPerRequest: result.requests.total > 0 ? cpuUsed / result.requests.total : NaN,
-    serverCpuLoad: cpuUsed / 1e6 / result.duration,
-    otherCpuLoad,
-    loadAverage,
-  };
-}
+import { postgresPoolSize } from '../src/registry/storage/postgres';
+import type { Engine } from '../src/registry/storage/database';
+import { measureBucketList, type BucketListStats } from './lib/bucket-list';
+import { releaseAll, spawnServer, track } from './lib/children';
+import { load, type LoadStats } from './lib/load';
+import {
+  fetchChannel,
+  postgresReachable,
+  queriesPerRead,
+  startRegistryUnderTest,
+} from './lib/registry-fixture';
+import {
+  AIM,
+  CHANNEL_PATH,
+  CONNECTIONS,
+  CPU_PROF,
+  DURATION,
+  ENGINES,
+  LIST_BUCKETS,
+  POSTGRES_URL,
+  PROFILE_DIR,
+  RESULTS_DIR,
+  RESULTS_FILE,
+  SCALE_ENGINES,
+  SCALE_VERSIONS,
+  SMALL_VERSIONS,
+  WARMUP,
+  WRITE_SECONDS,
+  WRITERS,
+} from './lib/settings';
+import { measureWrites, type WriteStats } from './lib/write-load';
 
 // Output
 
 interface Row {
   name: string;
+  connections: number;
   stats: LoadStats;
 }
 
@@ -647,7 +89,7 @@ function table(header: string[], rows: string[][]): string {
 
 function problems(stats: LoadStats): string {
   const issues: string[] = [];
-  if (stats.non2xx) issues.push(`${stats.non2xx} non-2xx`);
+  if (stats.failed) issues.push(`${stats.failed} failed`);
   if (stats.errors) issues.push(`${stats.errors} errors`);
   if (stats.timeouts) issues.push(`${stats.timeouts} timeouts`);
   return issues.join(', ');
@@ -655,16 +97,20 @@ function problems(stats: LoadStats): string {
 
 // Main
 
+/** Connections the scale and bucket-list comparisons run at (p50 there is per request). */
+const COMPARE_CONNECTIONS = 8;
+
 async function main(): Promise<void> {
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-bench-'));
   track(`temp dir ${tmpDir}`, async () => fs.rmSync(tmpDir, { recursive: true, force: true }));
   if (CPU_PROF) fs.mkdirSync(PROFILE_DIR, { recursive: true });
 
   const cpus = os.cpus();
+  const loadAtStart = os.loadavg();
   console.log(
-    `Ingot channel-read benchmark: node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ` +
-      `${CONNECTIONS} connections, ${DURATION} s per run (+${WARMUP} s warm-up), ` +
-      `load average ${os.loadavg()[0].toFixed(2)}`,
+    `Ingot registry benchmark: node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ` +
+      `${CONNECTIONS.join('/')} connections, ${DURATION} s per run (+${WARMUP} s warm-up), ` +
+      `PostgreSQL pool ${postgresPoolSize()}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`,
   );
 
   let engines = ENGINES;
@@ -681,11 +127,14 @@ async function main(): Promise<void> {
     }
   }
 
-  // Part 1: registry vs bare node:http, same bytes.
+  // Part 1–3: channel reads vs bare node:http (same bytes), writes, bucket list.
   const rows: Row[] = [];
+  const writes: { engine: Engine; stats: WriteStats }[] = [];
+  const lists: { engine: Engine; stats: BucketListStats }[] = [];
   const queries: Record<string, string[]> = {};
   let fixture: { bytes: number; contentType: string; builds: number; artifacts: number } | null =
     null;
+  const most = Math.max(...CONNECTIONS);
   for (const engine of engines) {
     process.stdout.write(`\n[${engine}] starting registry, publishing fixture… `);
     const reg = await startRegistryUnderTest(engine, 1, tmpDir);
@@ -694,7 +143,7 @@ async function main(): Promise<void> {
       queries[engine] = await queriesPerRead(reg.databaseUrl);
       console.log(
         `${channel.body.length} bytes, ${channel.builds} builds, ${channel.artifacts} artifacts, ` +
-          `${queries[engine].length} SQL queries per read`,
+          `${queries[engine].length} SQL queries per uncached read`,
       );
       if (!fixture) {
         fixture = {
@@ -711,26 +160,51 @@ async function main(): Promise<void> {
           { BENCH_BODY_FILE: bodyFile, BENCH_CONTENT_TYPE: channel.contentType },
         );
         try {
-          process.stdout.write(`[bare node:http] load… `);
-          const stats = await load(bare, `${bare.info.url}${CHANNEL_PATH}`);
-          console.log(`${fmt(stats.rps, 0)} req/s`);
-          rows.push({ name: 'bare node:http', stats });
+          for (const connections of CONNECTIONS) {
+            process.stdout.write(`[bare node:http, ${connections} conn] `);
+            const stats = await load(connections, bare, `${bare.info.url}${CHANNEL_PATH}`);
+            console.log(`${fmt(stats.rps, 0)} req/s, p99 ${fmt(stats.p99)} ms`);
+            rows.push({ name: 'bare node:http', connections, stats });
+          }
         } finally {
           await bare.stop();
         }
       }
-      process.stdout.write(`[${engine}] load… `);
-      const stats = await load(reg.server, `${reg.server.info.url}${CHANNEL_PATH}`, {
-        authorization: `Bearer ${reg.token}`,
+      const url = `${reg.server.info.url}${CHANNEL_PATH}`;
+      const auth = { authorization: `Bearer ${reg.token}` };
+      for (const connections of CONNECTIONS) {
+        process.stdout.write(`[${engine}, ${connections} conn] `);
+        const stats = await load(connections, reg.server, url, auth);
+        console.log(`${fmt(stats.rps, 0)} req/s, p99 ${fmt(stats.p99)} ms`);
+        rows.push({ name: `registry ${engine}`, connections, stats });
+      }
+      process.stdout.write(`[${engine}, ${most} conn, If-None-Match] `);
+      const conditional = await load(most, reg.server, url, {
+        ...auth,
+        'if-none-match': channel.etag,
       });
-      console.log(`${fmt(stats.rps, 0)} req/s`);
-      rows.push({ name: `registry ${engine}`, stats });
+      console.log(`${fmt(conditional.rps, 0)} req/s (304)`);
+      rows.push({ name: `registry ${engine} (304)`, connections: most, stats: conditional });
+      if (LIST_BUCKETS > 0) {
+        process.stdout.write(`[${engine}] bucket list… `);
+        const stats = await measureBucketList(reg, LIST_BUCKETS, COMPARE_CONNECTIONS);
+        console.log(`p50 ${fmt(stats.small.p50)} / ${fmt(stats.large.p50)} ms`);
+        lists.push({ engine, stats });
+      }
+      if (WRITE_SECONDS > 0) {
+        process.stdout.write(`[${engine}] writes… `);
+        const stats = await measureWrites(reg.server.info.url, reg.token, WRITERS, WRITE_SECONDS);
+        console.log(
+          `${fmt(stats.publishesPerSecond)} publishes/s, ${fmt(stats.movesPerSecond, 0)} moves/s`,
+        );
+        writes.push({ engine, stats });
+      }
     } finally {
       await reg.release();
     }
   }
 
-  // Part 2: 10 versions vs SCALE_VERSIONS versions in the bucket.
+  // Part 4: 10 versions vs SCALE_VERSIONS versions in the bucket.
   const scale: {
     engine: Engine;
     small: LoadStats;
@@ -748,9 +222,14 @@ async function main(): Promise<void> {
         if (versions === SCALE_VERSIONS) seedSeconds = reg.seedSeconds;
         process.stdout.write(`${fmt(reg.seedSeconds, 1)} s; load… `);
         await fetchChannel(reg);
-        const stats = await load(reg.server, `${reg.server.info.url}${CHANNEL_PATH}`, {
-          authorization: `Bearer ${reg.token}`,
-        });
+        const stats = await load(
+          COMPARE_CONNECTIONS,
+          reg.server,
+          `${reg.server.info.url}${CHANNEL_PATH}`,
+          {
+            authorization: `Bearer ${reg.token}`,
+          },
+        );
         console.log(`${fmt(stats.rps, 0)} req/s, p50 ${fmt(stats.p50)} ms`);
         measured.push(stats);
       } finally {
@@ -761,67 +240,155 @@ async function main(): Promise<void> {
     scale.push({ engine, small, large, seedSeconds, p50Ratio: large.p50 / small.p50 });
   }
 
-  // Report
-  const bare = rows.find((r) => r.name === 'bare node:http')?.stats;
+  report({
+    rows,
+    writes,
+    lists,
+    scale,
+    queries,
+    fixture,
+    skipped,
+    engines,
+    scaleEngines,
+    loadAtStart,
+  });
+}
+
+interface Report {
+  rows: Row[];
+  writes: { engine: Engine; stats: WriteStats }[];
+  lists: { engine: Engine; stats: BucketListStats }[];
+  scale: {
+    engine: Engine;
+    small: LoadStats;
+    large: LoadStats;
+    seedSeconds: number;
+    p50Ratio: number;
+  }[];
+  queries: Record<string, string[]>;
+  fixture: { bytes: number; contentType: string; builds: number; artifacts: number } | null;
+  skipped: string[];
+  engines: Engine[];
+  scaleEngines: Engine[];
+  loadAtStart: number[];
+}
+
+function report(r: Report): void {
+  const cpus = os.cpus();
+  const bareAt = (connections: number) =>
+    r.rows.find((x) => x.name === 'bare node:http' && x.connections === connections)?.stats;
   console.log(
     `\nChannel read: GET ${CHANNEL_PATH}\n` +
-      `${fixture ? `${fixture.bytes} bytes (${fixture.contentType}), ${fixture.builds} builds / ${fixture.artifacts} artifacts; ` : ''}` +
-      `${CONNECTIONS} connections × ${DURATION} s; latencies in ms\n`,
+      `${r.fixture ? `${r.fixture.bytes} bytes (${r.fixture.contentType}), ${r.fixture.builds} builds / ${r.fixture.artifacts} artifacts; ` : ''}` +
+      `${DURATION} s per run; latencies in ms; ratios against bare node:http at the same connections\n`,
   );
   console.log(
     table(
       [
         'server',
+        'conns',
         'req/s',
         'p50',
         'p90',
         'p99',
         'max',
         'req/s ÷ bare',
-        'p50 ÷ bare',
         'server CPU µs/req',
-        'server cores',
+        'loop delay p99',
         'other cores',
+        'load avg',
         'notes',
       ],
-      rows.map(({ name, stats }) => [
-        name,
-        fmt(stats.rps, 0),
-        fmt(stats.p50),
-        fmt(stats.p90),
-        fmt(stats.p99),
-        fmt(stats.max),
-        bare ? fmt(stats.rps / bare.rps) : '—',
-        bare ? fmt(stats.p50 / bare.p50) : '—',
-        fmt(stats.serverCpuUsPerRequest, 0),
-        fmt(stats.serverCpuLoad),
-        stats.otherCpuLoad === null ? '—' : fmt(stats.otherCpuLoad),
-        problems(stats),
-      ]),
+      r.rows.map(({ name, connections, stats }) => {
+        const bare = bareAt(connections);
+        return [
+          name,
+          String(connections),
+          fmt(stats.rps, 0),
+          fmt(stats.p50),
+          fmt(stats.p90),
+          fmt(stats.p99),
+          fmt(stats.max),
+          bare ? fmt(stats.rps / bare.rps) : '—',
+          fmt(stats.serverCpuUsPerRequest, 0),
+          stats.eventLoopDelay ? fmt(stats.eventLoopDelay.p99) : '—',
+          stats.otherCpuLoad === null ? '—' : fmt(stats.otherCpuLoad),
+          fmt(stats.loadAverage),
+          problems(stats),
+        ];
+      }),
     ),
   );
   console.log(
     "\nserver CPU µs/req: CPU time of the server's Node process per response (PostgreSQL's own not included);\n" +
-      'server cores / other cores: CPU used during the run by the server process / by everything except\n' +
-      'it and the load generator (PostgreSQL, other jobs on the machine).',
+      "loop delay p99: the server's event-loop delay (perf_hooks.monitorEventLoopDelay) during the run;\n" +
+      'other cores: CPU used during the run by everything except the server and the load generator\n' +
+      '(PostgreSQL, other jobs on the machine); (304): the same read with a matching If-None-Match.',
   );
-  const sqliteRow = rows.find((r) => r.name === 'registry sqlite')?.stats;
-  if (sqliteRow && bare) {
-    const ratio = sqliteRow.rps / bare.rps;
+  const most = Math.max(...CONNECTIONS);
+  const bare = bareAt(most);
+  for (const [engine, aim] of [
+    ['sqlite', AIM.rpsRatio],
+    ['postgres', AIM.postgresRpsRatio],
+  ] as const) {
+    const row = r.rows.find((x) => x.name === `registry ${engine}` && x.connections === most);
+    if (!row || !bare) continue;
+    const ratio = row.stats.rps / bare.rps;
     console.log(
-      `\nAim (SQLite): req/s ratio ≥ ${AIM.rpsRatio} → ${fmt(ratio)} ${ratio >= AIM.rpsRatio ? 'met' : 'MISSED'}; ` +
-        `p99 ≤ ${AIM.p99Ms} ms → ${fmt(sqliteRow.p99)} ms ${sqliteRow.p99 <= AIM.p99Ms ? 'met' : 'MISSED'}`,
+      `\nAim (${engine}, ${most} connections): req/s ratio ≥ ${aim} → ${fmt(ratio)} ${ratio >= aim ? 'met' : 'MISSED'}` +
+        (engine === 'sqlite'
+          ? `; p99 ≤ ${AIM.p99Ms} ms → ${fmt(row.stats.p99)} ms ${row.stats.p99 <= AIM.p99Ms ? 'met' : 'MISSED'}`
+          : ''),
     );
   }
-  for (const [engine, list] of Object.entries(queries)) {
-    console.log(`SQL per channel read (${engine}): ${list.length}`);
+  for (const [engine, list] of Object.entries(r.queries)) {
+    console.log(`SQL per uncached channel read (${engine}): ${list.length}`);
     for (const sql of list) console.log(`  ${sql.length > 150 ? `${sql.slice(0, 147)}...` : sql}`);
   }
 
-  if (scale.length > 0) {
+  if (r.writes.length > 0) {
     console.log(
-      `\nScale: channel read with ${SMALL_VERSIONS} vs ${SCALE_VERSIONS} versions in the bucket ` +
-        `(aim: p50 within ${AIM.scaleRatio}×)\n`,
+      `\nWrites: ${WRITERS} concurrent clients, ${WRITE_SECONDS} s each; a publish is the 19-call Packer sequence (bench/lib/packer-sequence.ts)\n`,
+    );
+    console.log(
+      table(
+        ['engine', 'publishes/s', 'publish calls/s', 'channel moves/s', 'failures'],
+        r.writes.map(({ engine, stats }) => [
+          engine,
+          fmt(stats.publishesPerSecond),
+          fmt(stats.publishCallsPerSecond, 0),
+          fmt(stats.movesPerSecond, 0),
+          String(stats.failures),
+        ]),
+      ),
+    );
+  }
+
+  if (r.lists.length > 0) {
+    console.log(`\nBucket list (one page of 100), ${COMPARE_CONNECTIONS} connections\n`);
+    console.log(
+      table(
+        ['engine', 'buckets', 'req/s', 'p50', 'p99', 'buckets', 'req/s', 'p50', 'p99', 'p50 ratio'],
+        r.lists.map(({ engine, stats }) => [
+          engine,
+          String(stats.smallBuckets),
+          fmt(stats.small.rps, 0),
+          fmt(stats.small.p50),
+          fmt(stats.small.p99),
+          String(stats.largeBuckets),
+          fmt(stats.large.rps, 0),
+          fmt(stats.large.p50),
+          fmt(stats.large.p99),
+          fmt(stats.large.p50 / stats.small.p50),
+        ]),
+      ),
+    );
+  }
+
+  if (r.scale.length > 0) {
+    console.log(
+      `\nScale: channel read with ${SMALL_VERSIONS} vs ${SCALE_VERSIONS} versions in the bucket, ` +
+        `${COMPARE_CONNECTIONS} connections (aim: p50 within ${AIM.scaleRatio}×)\n`,
     );
     console.log(
       table(
@@ -833,37 +400,27 @@ async function main(): Promise<void> {
           `p50 @${SCALE_VERSIONS}`,
           'p50 ratio',
           'aim',
-          `CPU µs/req @${SMALL_VERSIONS}`,
-          `CPU µs/req @${SCALE_VERSIONS}`,
-          'other cores',
           'seed s',
         ],
-        scale.map((s) => [
-          s.engine,
-          fmt(s.small.rps, 0),
-          fmt(s.small.p50),
-          fmt(s.large.rps, 0),
-          fmt(s.large.p50),
-          fmt(s.p50Ratio),
-          s.p50Ratio <= AIM.scaleRatio ? 'met' : 'MISSED',
-          fmt(s.small.serverCpuUsPerRequest, 0),
-          fmt(s.large.serverCpuUsPerRequest, 0),
-          `${s.small.otherCpuLoad === null ? '—' : fmt(s.small.otherCpuLoad)} / ${s.large.otherCpuLoad === null ? '—' : fmt(s.large.otherCpuLoad)}`,
-          fmt(s.seedSeconds, 1),
+        r.scale.map((x) => [
+          x.engine,
+          fmt(x.small.rps, 0),
+          fmt(x.small.p50),
+          fmt(x.large.rps, 0),
+          fmt(x.large.p50),
+          fmt(x.p50Ratio),
+          x.p50Ratio <= AIM.scaleRatio ? 'met' : 'MISSED',
+          fmt(x.seedSeconds, 1),
         ]),
       ),
     );
   }
 
-  const busy = [...rows.map((r) => r.stats), ...scale.flatMap((x) => [x.small, x.large])]
-    .filter((x) => x.otherCpuLoad !== null && x.otherCpuLoad > 0.3)
-    .map((x) => x.otherCpuLoad as number);
-  if (busy.length > 0 && cpus.length <= 4) {
-    console.log(
-      `\nNote: other processes took up to ${fmt(Math.max(...busy))} of ${cpus.length} cores during some runs ` +
-        '(PostgreSQL counts here too); throughput and latency are noisy, CPU µs/req less so.',
-    );
-  }
+  const loadAtEnd = os.loadavg();
+  console.log(
+    `\nLoad average at start ${r.loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')} ` +
+      `(${cpus.length} cores): above ${cpus.length} other work competed for the CPU and throughput and tails are noisy; CPU µs/req less so.`,
+  );
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const output = {
@@ -872,33 +429,38 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? null,
+    loadAverage: { start: r.loadAtStart, end: loadAtEnd },
     settings: {
       connections: CONNECTIONS,
       durationSeconds: DURATION,
       warmupSeconds: WARMUP,
-      engines,
+      engines: r.engines,
+      postgresPoolSize: postgresPoolSize(),
+      writers: WRITERS,
+      writeSeconds: WRITE_SECONDS,
+      listBuckets: LIST_BUCKETS,
       scaleVersions: SCALE_VERSIONS,
-      scaleEngines,
+      scaleEngines: r.scaleEngines,
     },
-    skipped,
+    skipped: r.skipped,
     path: CHANNEL_PATH,
-    fixture,
+    fixture: r.fixture,
     aims: AIM,
-    runs: rows.map(({ name, stats }) => ({
-      server: name,
-      ...stats,
-      rpsRatio: bare ? stats.rps / bare.rps : null,
-      p50Ratio: bare ? stats.p50 / bare.p50 : null,
-    })),
-    queriesPerRead: queries,
-    scale: scale.map((s) => ({
-      engine: s.engine,
+    runs: r.rows.map(({ name, connections, stats }) => {
+      const bare = bareAt(connections);
+      return { server: name, connections, ...stats, rpsRatio: bare ? stats.rps / bare.rps : null };
+    }),
+    queriesPerRead: r.queries,
+    writes: r.writes,
+    bucketList: r.lists,
+    scale: r.scale.map((x) => ({
+      engine: x.engine,
       smallVersions: SMALL_VERSIONS,
       largeVersions: SCALE_VERSIONS,
-      small: s.small,
-      large: s.large,
-      p50Ratio: s.p50Ratio,
-      seedSeconds: s.seedSeconds,
+      small: x.small,
+      large: x.large,
+      p50Ratio: x.p50Ratio,
+      seedSeconds: x.seedSeconds,
     })),
   };
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(output, null, 2)}\n`);

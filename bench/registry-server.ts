@@ -1,14 +1,18 @@
 /**
  * Child process of bench/registry-channel-read.ts: starts a registry on the database
- * named by BENCH_DATABASE_URL (logging off, free port on 127.0.0.1) and prints one JSON
- * line on stdout: { url, clientId, clientSecret }. Each `cpu` line on stdin is answered
- * with { cpu: process.cpuUsage() } on stdout. It stops (closing the registry, so a
+ * named by BENCH_DATABASE_URL (free port on 127.0.0.1) and prints one JSON line on
+ * stdout: { url, clientId, clientSecret }. It logs as production does (the default
+ * level, JSON lines) into BENCH_LOG_FILE, or not at all without one. Each `cpu` line on
+ * stdin is answered with { cpu: process.cpuUsage(), eventLoopDelay } on stdout (the
+ * event loop's delay percentiles in ms since the previous `cpu` line). It stops (closing the registry, so a
  * `--cpu-prof` profile gets written) on SIGTERM/SIGINT or when its stdin closes, which
  * happens when the parent dies.
  */
 import fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import readline from 'node:readline';
-import { startRegistry } from '../src/registry/serve';
+import { SERVE_DEFAULTS } from '../src/registry/serve-config';
+import { loggerOptions, startRegistry } from '../src/registry/serve';
 
 export interface RegistryServerInfo {
   url: string;
@@ -22,10 +26,18 @@ async function main(): Promise<void> {
   if (!databaseUrl || !credentialsFile) {
     throw new Error('BENCH_DATABASE_URL and BENCH_CREDENTIALS_FILE must be set');
   }
+  const logFile = process.env.BENCH_LOG_FILE;
+  const logLevel = SERVE_DEFAULTS.logLevel;
   const running = await startRegistry(
-    { host: '127.0.0.1', port: 0, databaseUrl, credentialsFile, logLevel: 'silent' },
-    { logger: false },
+    { host: '127.0.0.1', port: 0, databaseUrl, credentialsFile, logLevel },
+    {
+      logger: logFile
+        ? loggerOptions({ logLevel, logFormat: 'json' }, fs.createWriteStream(logFile))
+        : false,
+    },
   );
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
 
   let stopping = false;
   const stop = (): void => {
@@ -45,8 +57,14 @@ async function main(): Promise<void> {
   readline
     .createInterface({ input: process.stdin })
     .on('line', (line) => {
-      if (line.trim() === 'cpu')
-        process.stdout.write(`${JSON.stringify({ cpu: process.cpuUsage() })}\n`);
+      if (line.trim() !== 'cpu') return;
+      const eventLoopDelay = {
+        p50: delay.percentile(50) / 1e6,
+        p99: delay.percentile(99) / 1e6,
+        max: delay.max / 1e6,
+      };
+      delay.reset();
+      process.stdout.write(`${JSON.stringify({ cpu: process.cpuUsage(), eventLoopDelay })}\n`);
     })
     .on('close', stop);
 

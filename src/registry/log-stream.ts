@@ -9,15 +9,18 @@ interface LogLine {
   responseTime?: number;
 }
 
-/** `GET /healthz` for a request, `200 in 3 ms` for its answer, the message otherwise. */
+/**
+ * `GET /healthz` for a request, `200 in 3 ms` for its answer, both for a completed
+ * request (`GET /healthz → 200 in 3 ms`), the message otherwise.
+ */
 function message(log: LogLine, messageKey: string): string {
   const text = String((log as Record<string, unknown>)[messageKey] ?? '');
-  if (log.req?.method) return `${text}: ${log.req.method} ${log.req.url ?? ''}`;
+  const request = log.req?.method ? `${log.req.method} ${log.req.url ?? ''}` : '';
   if (log.res?.statusCode) {
     const ms = log.responseTime === undefined ? '' : ` in ${Math.round(log.responseTime)} ms`;
-    return `${text}: ${log.res.statusCode}${ms}`;
+    return `${text}: ${request ? `${request} → ` : ''}${log.res.statusCode}${ms}`;
   }
-  return text;
+  return request ? `${text}: ${request}` : text;
 }
 
 /**

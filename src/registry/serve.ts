@@ -32,6 +32,26 @@ export interface RunningRegistry {
   close(): Promise<void>;
 }
 
+/**
+ * The production logger: `config.logLevel`, human-readable or JSON lines (on `stream`,
+ * stdout by default), credentials redacted.
+ */
+export function loggerOptions(
+  config: Pick<ServeConfig, 'logLevel' | 'logFormat'>,
+  stream: NodeJS.WritableStream | null = logStream(config.logFormat ?? 'auto'),
+): object {
+  return {
+    level: config.logLevel,
+    ...(stream ? { stream } : {}),
+    redact: [
+      'req.headers.authorization',
+      'req.headers.cookie',
+      '*.client_secret',
+      '*.access_token',
+    ],
+  };
+}
+
 /** Opens and migrates the database, bootstraps the admin, and listens. */
 export async function startRegistry(
   config: ServeConfig,
@@ -67,19 +87,7 @@ export async function startRegistry(
     throw error;
   }
   const registry = new Registry(db, clock, options.failedAuthLimits);
-  const stream = logStream(config.logFormat ?? 'auto');
-  const logger =
-    options.logger ??
-    ({
-      level: config.logLevel,
-      ...(stream ? { stream } : {}),
-      redact: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        '*.client_secret',
-        '*.access_token',
-      ],
-    } as object);
+  const logger = options.logger ?? loggerOptions(config);
   const app = await buildServer({
     registry,
     logger,

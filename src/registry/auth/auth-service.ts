@@ -14,17 +14,10 @@ import { AuthAudit, loggableClientId, scopesOf, type FailedAuthLimits } from './
 import { PrincipalStore, type Principal } from './principal-store';
 import { ANY, manages, type RoleBinding } from './roles';
 import { hashSecret, hashToken, randomCredential, verifySecret } from './secrets';
+import { TokenCache } from './token-cache';
 
 /** Lifetime of an access token, as HCP's (one hour). */
 export const TOKEN_TTL_SECONDS = 3600;
-/**
- * How long a verified token is trusted without asking the database again, as long as no
- * process has committed a change since (the database's change marker: PostgreSQL
- * NOTIFY, SQLite's data_version), so a principal deleted on any process is refused on
- * every other at once.
- */
-const CACHE_TTL_MS = 30_000;
-const CACHE_MAX = 10_000;
 
 export interface IssuedToken {
   accessToken: string;
@@ -64,10 +57,8 @@ function belongsTo(p: Principal, scope: Scope): boolean {
 /** OAuth2 client-credentials: principals, their secrets, and bearer tokens. */
 export class AuthService {
   private readonly store = new PrincipalStore();
-  private readonly cache = new Map<
-    string,
-    { principal: Principal; until: number; marker: string }
-  >();
+  /** Verified tokens; a principal deleted on any process is refused on every other at once. */
+  readonly tokens: TokenCache;
   readonly audit: AuthAudit;
 
   /** What an unknown client's secret is checked against: made once, with the real cost. */
@@ -79,6 +70,7 @@ export class AuthService {
     failedAuthLimits?: FailedAuthLimits,
   ) {
     this.audit = new AuthAudit(db, clock, failedAuthLimits);
+    this.tokens = new TokenCache(db, clock);
   }
 
   /**
@@ -93,7 +85,7 @@ export class AuthService {
     evict: (principal: Principal, tokenHash: string) => boolean,
   ): Promise<T> {
     const result = await this.db.transaction(work);
-    for (const [key, entry] of this.cache) if (evict(entry.principal, key)) this.cache.delete(key);
+    this.tokens.forgetWhere(evict);
     return result;
   }
 
@@ -284,22 +276,27 @@ export class AuthService {
     return { accessToken, expiresIn: TOKEN_TTL_SECONDS };
   }
 
+  /**
+   * The principal of a token verified under the current change marker, without a
+   * database round trip; undefined means "ask `authenticate`".
+   */
+  cachedPrincipal(token: string): Principal | undefined {
+    return this.tokens.get(token);
+  }
+
   /** The principal a bearer token belongs to, or null when unknown or expired. */
   async authenticate(token: string): Promise<Principal | null> {
+    const cached = this.tokens.get(token);
+    if (cached) return cached;
+    // Read before the lookup, so a commit racing it leaves a stale entry, never a wrong one.
+    const marker = this.db.changeMarkerSync();
     const key = hashToken(token);
-    const nowMs = this.clock.now().getTime();
-    const marker = await this.db.changeMarker();
-    const cached = this.cache.get(key);
-    if (cached && cached.until > nowMs && cached.marker === marker) return cached.principal;
-    const found = await this.store.byTokenHash(this.db.reader, key, new Date(nowMs).toISOString());
+    const found = await this.store.byTokenHash(this.db.reader, key, this.clock.now().toISOString());
     if (!found) {
-      this.cache.delete(key);
+      this.tokens.forget(token);
       return null;
     }
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    // Never trust a cached token past its own expiry.
-    const until = Math.min(nowMs + CACHE_TTL_MS, Date.parse(found.expiresAt));
-    this.cache.set(key, { principal: found.principal, until, marker });
+    this.tokens.set(token, key, found.principal, marker, Date.parse(found.expiresAt));
     return found.principal;
   }
 

@@ -34,62 +34,7 @@ export function actorOf(request: FastifyRequest): ChannelActor {
   return { principalId: principal.clientId, isAdmin: request.role === 'admin' };
 }
 
-/**
- * Checks every request before validation, so an anonymous caller learns nothing about
- * the API but "authenticate". Routes without an `access` setting require admin: a
- * forgotten setting fails closed.
- */
-export function registerAuth(app: FastifyInstance, auth: AuthService): void {
-  app.decorateRequest('principal', null);
-  app.decorateRequest('role', null);
-  app.addHook('onRequest', async (request, reply) => {
-    const access: Access = request.routeOptions.config?.access ?? 'admin';
-    if (access === 'public') return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) {
-      reply.header('www-authenticate', 'Bearer');
-      throw new UnauthenticatedError(
-        'missing bearer token: send "Authorization: Bearer <token>" with a token from POST /oauth2/token (grant_type=client_credentials).',
-      );
-    }
-    const principal = await auth.authenticate(match[1]);
-    if (!principal) {
-      await auth.audit.failed({
-        action: 'auth.token_invalid',
-        address: request.ip,
-        target: `${request.method} ${request.routeOptions.url ?? ''}`,
-      });
-      reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      throw new UnauthenticatedError(
-        'the bearer token is invalid or expired: get a new one from POST /oauth2/token.',
-      );
-    }
-    request.principal = principal;
-    const scope = scopeOf(request);
-    request.role = roleOn(principal.roles, scope);
-    if (permits(access, principal, scope, request.role)) return;
-    await auth.audit.failed({
-      action: 'auth.forbidden',
-      address: request.ip,
-      clientId: principal.clientId,
-      target: `${request.method} ${request.routeOptions.url ?? ''}`,
-      details: {
-        organization_id: scope.organizationId,
-        project_id: scope.projectId,
-        needs: access,
-        role: request.role,
-      },
-    });
-    const where =
-      scope.organizationId === ANY
-        ? 'registry-wide'
-        : `on organization "${scope.organizationId}", project "${scope.projectId}"`;
-    throw new PermissionDeniedError(
-      `principal "${principal.name}" (${principal.clientId}) has ${request.role ? `role ${request.role}` : 'no role'} ${where}; this needs ${access === 'authenticated' ? 'a role other than metrics' : access === 'metrics' ? 'admin or metrics' : access}. Ask an admin for a principal with that role.`,
-    );
-  });
-}
+const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * The metrics role is a credential for a scraper: `/metrics` (which admins read too) and
@@ -100,4 +45,87 @@ function permits(access: Access, principal: Principal, scope: Scope, role: Role 
     return allows(role, 'admin') || holds(principal.roles, scope, 'metrics');
   if (access === 'authenticated') return principal.roles.some((r) => r.role !== 'metrics');
   return access !== 'public' && allows(role, access);
+}
+
+/**
+ * Authorizes `principal` for a request needing `access`: undefined when it may, else the
+ * refusal, recorded first as a failed-authentication audit event.
+ */
+function authorize(
+  auth: AuthService,
+  request: FastifyRequest,
+  principal: Principal,
+  access: Exclude<Access, 'public'>,
+): Promise<PermissionDeniedError> | undefined {
+  request.principal = principal;
+  const scope = scopeOf(request);
+  request.role = roleOn(principal.roles, scope);
+  if (permits(access, principal, scope, request.role)) return undefined;
+  const where =
+    scope.organizationId === ANY
+      ? 'registry-wide'
+      : `on organization "${scope.organizationId}", project "${scope.projectId}"`;
+  const refusal = new PermissionDeniedError(
+    `principal "${principal.name}" (${principal.clientId}) has ${request.role ? `role ${request.role}` : 'no role'} ${where}; this needs ${access === 'authenticated' ? 'a role other than metrics' : access === 'metrics' ? 'admin or metrics' : access}. Ask an admin for a principal with that role.`,
+  );
+  return auth.audit
+    .failed({
+      action: 'auth.forbidden',
+      address: request.ip,
+      clientId: principal.clientId,
+      target: `${request.method} ${request.routeOptions.url ?? ''}`,
+      details: {
+        organization_id: scope.organizationId,
+        project_id: scope.projectId,
+        needs: access,
+        role: request.role,
+      },
+    })
+    .then(() => refusal);
+}
+
+/**
+ * Checks every request before validation, so an anonymous caller learns nothing about
+ * the API but "authenticate". Routes without an `access` setting require admin: a
+ * forgotten setting fails closed. A token verified under the database's current change
+ * marker is checked synchronously (no promise, no round trip); any other goes to the
+ * database. Authorization runs on every request either way; refusals are audited.
+ */
+export function registerAuth(app: FastifyInstance, auth: AuthService): void {
+  app.decorateRequest('principal', null);
+  app.decorateRequest('role', null);
+  app.addHook('onRequest', (request, reply, done) => {
+    const access: Access = request.routeOptions.config?.access ?? 'admin';
+    if (access === 'public') return done();
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match) {
+      reply.header('www-authenticate', 'Bearer');
+      return done(
+        new UnauthenticatedError(
+          'missing bearer token: send "Authorization: Bearer <token>" with a token from POST /oauth2/token (grant_type=client_credentials).',
+        ),
+      );
+    }
+    const decide = (principal: Principal) => {
+      const refused = authorize(auth, request, principal, access);
+      if (!refused) return done();
+      refused.then(done, done);
+    };
+    const cached = auth.cachedPrincipal(match[1]);
+    if (cached) return decide(cached);
+    auth.authenticate(match[1]).then(async (principal) => {
+      if (principal) return decide(principal);
+      await auth.audit.failed({
+        action: 'auth.token_invalid',
+        address: request.ip,
+        target: `${request.method} ${request.routeOptions.url ?? ''}`,
+      });
+      reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      done(
+        new UnauthenticatedError(
+          'the bearer token is invalid or expired: get a new one from POST /oauth2/token.',
+        ),
+      );
+    }, done);
+  });
 }

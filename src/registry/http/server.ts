@@ -20,6 +20,7 @@ import {
   withMaskedUrls,
 } from './hardening';
 import { Metrics } from './metrics';
+import { RequestLog } from './request-log';
 import { bucketRoutes } from './routes/buckets';
 import { buildRoutes } from './routes/builds';
 import { callerIdentityRoutes } from './routes/caller-identity';
@@ -107,6 +108,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   const app = Fastify({
     ...(options.https ? { https: options.https } : {}),
     logger: withMaskedUrls(options.logger ?? false),
+    logController: new RequestLog(),
     // A caller's request id is kept (if sane) so logs join up across services.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -157,6 +159,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   registerAuth(app, registry.auth);
   // PostgreSQL text cannot hold NUL: refuse it up front, on both engines, not as a 500.
   app.addHook('preValidation', (request, _reply, done) => {
+    if (request.body === undefined) return done();
     const tooDeep = depthError(request.body);
     if (tooDeep) return done(tooDeep);
     const field = nulPath(request.body);

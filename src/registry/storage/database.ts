@@ -28,6 +28,12 @@ export interface Database {
    */
   changeMarker(): Promise<string>;
   /**
+   * The change marker, read synchronously (for hot-path caches that must not yield to
+   * the event loop). Reading it while this process has a transaction in flight is fine:
+   * that transaction's commit changes the marker in the same tick as it commits.
+   */
+  changeMarkerSync(): string;
+  /**
    * Fails (or hangs, for the caller to time out) unless the database can serve the
    * registry: PostgreSQL answers a read of a table; SQLite's write lock can be taken.
    */

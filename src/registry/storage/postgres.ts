@@ -1,3 +1,4 @@
+import os from 'node:os';
 import pg from 'pg';
 import type { Database, Executor, SqlParam } from './database';
 import { asUnavailable, isTransient } from './transient-errors';
@@ -27,6 +28,16 @@ export const POSTGRES_TIMEOUTS = {
 } as const;
 /** Pauses between attempts of a transaction that lost its connection before committing. */
 const RECONNECT_DELAYS_MS = [50, 250, 1000];
+
+/**
+ * Connections of the pool, sized to the machine: PostgreSQL's rule of thumb is about
+ * twice the cores (https://wiki.postgresql.org/wiki/Number_Of_Database_Connections);
+ * more only queue inside the server. At least 4, so a small machine still overlaps a
+ * transaction with reads.
+ */
+export function postgresPoolSize(cores = os.availableParallelism()): number {
+  return Math.max(4, 2 * cores);
+}
 
 /** Booleans are stored as 0/1 in both engines (one schema); `undefined` means NULL. */
 function toPostgres(params: readonly SqlParam[]): unknown[] {
@@ -60,7 +71,7 @@ export class PostgresDatabase implements Database {
   static async open(url: string): Promise<PostgresDatabase> {
     const pool = new pg.Pool({
       connectionString: url,
-      max: 10,
+      max: postgresPoolSize(),
       keepAlive: true,
       ...POSTGRES_TIMEOUTS,
     });
@@ -183,6 +194,10 @@ export class PostgresDatabase implements Database {
   }
 
   async changeMarker(): Promise<string> {
+    return this.changeMarkerSync();
+  }
+
+  changeMarkerSync(): string {
     return this.listener ? String(this.changes) : `unlistened:${++this.changes}`;
   }
 

@@ -32,8 +32,14 @@ export class SqliteDatabase implements Database {
   private lock: Promise<void> | null = null;
   /** Commits of this connection; `PRAGMA data_version` counts everyone else's. */
   private commits = 0;
+  /** Prepared once: `db.pragma()` compiles its statement on every call. */
+  private readonly dataVersion: BetterSqlite3.Statement;
+  /** The marker read in the current tick, or null (see changeMarkerSync). */
+  private marker: string | null = null;
+  private readonly forgetMarker = () => (this.marker = null);
 
   private constructor(private readonly db: BetterSqlite3.Database) {
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.reader = {
       query: async <T>(sql: string, params: readonly SqlParam[] = []) => {
         while (this.lock) await this.lock;
@@ -71,6 +77,7 @@ export class SqliteDatabase implements Database {
         const result = await work(tx);
         this.db.exec('COMMIT');
         this.commits++;
+        this.marker = null;
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -118,7 +125,21 @@ export class SqliteDatabase implements Database {
 
   async changeMarker(): Promise<string> {
     while (this.lock) await this.lock;
-    return `${this.db.pragma('data_version', { simple: true })}:${this.commits}`;
+    return this.changeMarkerSync();
+  }
+
+  /**
+   * Read at most once per tick (a request's token check and its cache lookup share one
+   * read): everything that runs in this tick started after the I/O that triggered it,
+   * so a commit another process finished before a request was sent is already counted.
+   * This connection's own commits reset it at once.
+   */
+  changeMarkerSync(): string {
+    if (this.marker === null) {
+      this.marker = `${this.dataVersion.get() as number}:${this.commits}`;
+      process.nextTick(this.forgetMarker);
+    }
+    return this.marker;
   }
 
   async close(): Promise<void> {

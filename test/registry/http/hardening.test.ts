@@ -52,7 +52,8 @@ for (const engine of ENGINES) {
         timeouts: { requestMs: 500, headersMs: 500, checkIntervalMs: 100 },
         tokenRateLimit: TOKEN_LIMIT,
         logger: {
-          level: 'info',
+          // Successful reads are logged at debug (docs/registry.md): see them all here.
+          level: 'debug',
           stream: new Writable({
             write: (chunk, _encoding, next) => {
               logs.push(String(chunk));

@@ -5,7 +5,8 @@ import type { ChannelUpdate } from '../../service/channel-service';
 import { actorOf, scopeOf } from '../auth';
 import { PACKER_PREFIX, type App } from '../app-types';
 import { pageOf, paginate } from '../pagination';
-import { ResponseCache } from '../response-cache';
+import { notModified } from '../conditional';
+import { ResponseCache, type CachedResponse } from '../response-cache';
 import { presentAssignment, presentChannel, presentVersion } from '../present';
 import {
   BucketParams,
@@ -186,21 +187,32 @@ export function channelRoutes(app: App, registry: Registry): void {
       schema: {
         tags: ['channels'],
         summary: 'Get a channel with the version it serves and its builds',
+        description:
+          'Answers with a strong ETag; a request whose If-None-Match lists it (or `*`) gets 304 Not Modified without a body. A malformed If-None-Match is ignored.',
         params: ChannelParams,
         response: withErrors({ 200: ChannelResponse }),
       },
       config: { access: 'viewer' },
     },
-    async (request, reply) => {
+    (request, reply) => {
       const { organization_id, project_id, bucket_name, channel_name } = request.params;
-      const key = [organization_id, project_id, bucket_name, channel_name].join('\u0000');
-      const body = await cache.get(key, async () => {
-        const view = await registry.channels.get(scopeOf(request), bucket_name, channel_name);
-        const channel = presentChannel(view);
-        return { body: JSON.stringify({ channel }), revokeAt: channel.version?.revoke_at };
-      });
-      // A string is sent as is: the body was serialized when it was cached.
-      return reply.type('application/json; charset=utf-8').send(body);
+      const key = `${organization_id}\u0000${project_id}\u0000${bucket_name}\u0000${channel_name}`;
+      const send = (response: CachedResponse) => {
+        reply.header('etag', response.etag);
+        if (notModified(request.headers['if-none-match'], response.etag))
+          return reply.code(304).send();
+        // Bytes are sent as they are: they were serialized once, when cached.
+        return reply.type('application/json; charset=utf-8').send(response.body);
+      };
+      const hit = cache.peek(key);
+      if (hit) return send(hit);
+      return cache
+        .fill(key, async () => {
+          const view = await registry.channels.get(scopeOf(request), bucket_name, channel_name);
+          const channel = presentChannel(view);
+          return { body: JSON.stringify({ channel }), revokeAt: channel.version?.revoke_at };
+        })
+        .then(send);
     },
   );
 
