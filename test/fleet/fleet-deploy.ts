@@ -62,7 +62,13 @@ export class FleetRegistry {
 
   /** `empty`: a registry with no bucket at all (the bootstrap tests start there). */
   static async start(contents: 'published' | 'empty' = 'published'): Promise<FleetRegistry> {
-    const fleet = new FleetRegistry(await startTestRegistry('sqlite'));
+    // Every `ingot` command and provider client takes a token of the admin's: a delivery
+    // walked in seconds asks for more than the 30 a minute one client gets by default.
+    const fleet = new FleetRegistry(
+      await startTestRegistry('sqlite', undefined, {
+        tokenRateLimit: { perClient: 10_000, perAddress: 10_000, windowMs: 60_000 },
+      }),
+    );
     for (const key of ENV_KEYS) {
       fleet.saved[key] = process.env[key];
       delete process.env[key];

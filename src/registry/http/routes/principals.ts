@@ -86,6 +86,23 @@ function assertGrantable(request: FastifyRequest, scope: Scope, role: Role): voi
     );
 }
 
+/** Creates a principal with one role on `scope`, if the caller may grant it. */
+async function createPrincipal(
+  auth: Registry['auth'],
+  request: FastifyRequest,
+  scope: Scope,
+  body: { name: string; role: Role },
+) {
+  assertGrantable(request, scope, body.role);
+  const created = await auth.createPrincipal(
+    body.name,
+    [{ ...scope, role: body.role }],
+    actor(request),
+  );
+  request.log.info({ client_id: created.principal.clientId, role: body.role }, 'principal created');
+  return presentWithSecret(created);
+}
+
 /**
  * Principals, registry-wide (`/ingot/v1/principals`, registry-wide admins) and per
  * project (`…/projects/{project_id}/principals`, that project's admins: they see and
@@ -124,17 +141,7 @@ export function principalRoutes(app: App, registry: Registry): void {
         organizationId: request.body.organization_id ?? ANY,
         projectId: request.body.project_id ?? ANY,
       };
-      assertGrantable(request, scope, request.body.role);
-      const created = await auth.createPrincipal(
-        request.body.name,
-        [{ ...scope, role: request.body.role }],
-        actor(request),
-      );
-      request.log.info(
-        { client_id: created.principal.clientId, role: request.body.role },
-        'principal created',
-      );
-      return presentWithSecret(created);
+      return createPrincipal(auth, request, scope, request.body);
     },
   );
 
@@ -201,17 +208,7 @@ export function principalRoutes(app: App, registry: Registry): void {
     },
     async (request) => {
       const scope = scopeOf(request);
-      assertGrantable(request, scope, request.body.role);
-      const created = await auth.createPrincipal(
-        request.body.name,
-        [{ ...scope, role: request.body.role }],
-        actor(request),
-      );
-      request.log.info(
-        { client_id: created.principal.clientId, role: request.body.role },
-        'principal created',
-      );
-      return presentWithSecret(created);
+      return createPrincipal(auth, request, scope, request.body);
     },
   );
 
