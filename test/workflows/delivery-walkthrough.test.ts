@@ -63,6 +63,18 @@ function promoteScript(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   });
 }
 
+/** The prod promotion's arguments: what staging's fleet `consumer` has run for 24 h. */
+const prodAfterSoak = (consumer: string) => [
+  '--from',
+  'staging',
+  '--to',
+  'prod',
+  '--soak',
+  '24h',
+  '--soak-consumer',
+  consumer,
+];
+
 describe('delivery walk-through: empty registry to prod, rollback hold', function () {
   this.timeout(300_000);
   let fleet: FleetRegistry;
@@ -234,19 +246,7 @@ describe('delivery walk-through: empty registry to prod, rollback hold', functio
   it('before 24 h on the staging fleet, prod is not due and nothing moves', async () => {
     fleet.registry.clock.advance(23 * HOUR);
     const run = await ingot(
-      [
-        'channels',
-        'promote',
-        'runner-ubuntu',
-        '--from',
-        'staging',
-        '--to',
-        'prod',
-        '--soak',
-        '24h',
-        '--soak-consumer',
-        'ingot-fleet/staging',
-      ],
+      ['channels', 'promote', 'runner-ubuntu', ...prodAfterSoak('ingot-fleet/staging')],
       env,
     );
     assert.equal(run.status, 3, run.stderr);
@@ -259,19 +259,7 @@ describe('delivery walk-through: empty registry to prod, rollback hold', functio
 
   it('a soak consumer stack that does not exist is refused, naming the stacks that do', async () => {
     const run = await ingot(
-      [
-        'channels',
-        'promote',
-        'runner-ubuntu',
-        '--from',
-        'staging',
-        '--to',
-        'prod',
-        '--soak',
-        '24h',
-        '--soak-consumer',
-        'ingot-fleet/stagin',
-      ],
+      ['channels', 'promote', 'runner-ubuntu', ...prodAfterSoak('ingot-fleet/stagin')],
       env,
     );
     assert.equal(run.status, 1, run.stderr);
@@ -284,16 +272,7 @@ describe('delivery walk-through: empty registry to prod, rollback hold', functio
 
   it('24 h after the staging fleet started, the scheduled prod promotion moves what it ran, then the prod fleet up', async () => {
     fleet.registry.clock.advance(HOUR);
-    const run = await promote([
-      '--from',
-      'staging',
-      '--to',
-      'prod',
-      '--soak',
-      '24h',
-      '--soak-consumer',
-      'ingot-fleet/staging',
-    ]);
+    const run = await promote([...prodAfterSoak('ingot-fleet/staging')]);
     assert.equal(run.status, 0, run.stderr);
     for (const bucket of RUNNER_BUCKETS)
       assert.match(run.stdout, new RegExp(`^${bucket}: Promoted .* to "prod"`, 'm'));
@@ -347,18 +326,7 @@ describe('delivery walk-through: empty registry to prod, rollback hold', functio
     // The next hourly run, as promote.yml's prod job runs it for the bucket that is due
     // by its soak: refused by the hold.
     const run = await promoteScript(
-      [
-        '--from',
-        'staging',
-        '--to',
-        'prod',
-        '--soak',
-        '24h',
-        '--soak-consumer',
-        'ingot-fleet/staging',
-        '--bucket',
-        'runner-ubuntu',
-      ],
+      [...prodAfterSoak('ingot-fleet/staging'), '--bucket', 'runner-ubuntu'],
       env,
     );
     assert.equal(run.status, 0, 'a held channel is reported and skipped, not a failed run');
