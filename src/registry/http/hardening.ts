@@ -60,15 +60,20 @@ export function depthError(body: unknown): ValidationError | undefined {
 }
 
 /**
- * Headers on every response: no MIME sniffing of API answers, and no caching of them
- * by browsers or proxies (they carry tenant data; tokens come from /oauth2/token).
- * Routes that set their own Cache-Control (the web console's assets) keep it.
+ * Headers on every response, set when the request arrives (an onSend hook would cost
+ * every response a pass through the send hooks): the request id, no MIME sniffing of API
+ * answers, and no caching of them by browsers or proxies (they carry tenant data; tokens
+ * come from /oauth2/token). Routes that set their own Cache-Control (the web console's
+ * assets, the channel read's validators) replace it; error answers keep these headers.
  */
-export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('x-content-type-options', 'nosniff');
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    done(null, payload);
+export function registerResponseHeaders(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers({
+      'x-request-id': request.id,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+    done();
   });
 }
 

@@ -14,13 +14,14 @@ import { registerErrorHandler } from './error-handler';
 import {
   DEFAULT_TIMEOUTS,
   depthError,
-  registerSecurityHeaders,
+  registerResponseHeaders,
   timeoutOptions,
   type HttpTimeouts,
   withMaskedUrls,
 } from './hardening';
 import { Metrics } from './metrics';
 import { RequestLog } from './request-log';
+import { RequestLogger } from './request-logger';
 import { bucketRoutes } from './routes/buckets';
 import { buildRoutes } from './routes/builds';
 import { callerIdentityRoutes } from './routes/caller-identity';
@@ -109,6 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     ...(options.https ? { https: options.https } : {}),
     logger: withMaskedUrls(options.logger ?? false),
     logController: new RequestLog(),
+    childLoggerFactory: (logger, bindings, options) => new RequestLogger(logger, bindings, options),
     // A caller's request id is kept (if sane) so logs join up across services.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -121,7 +123,6 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   const metrics = new Metrics();
 
   registerBodyParsers(app);
-  registerSecurityHeaders(app);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -143,10 +144,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   for (const schema of GOVERNANCE_SCHEMAS) app.addSchema(schema);
 
   // Callback-style hooks: they run on every request, and async ones cost a promise each.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
+  registerResponseHeaders(app);
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observe(
       request.method,

@@ -71,8 +71,8 @@ export function systemRoutes(app: App, registry: Registry, metrics: Metrics): vo
       config: { access: 'metrics' },
     },
     async (_request, reply) => {
-      reply.header('content-type', metrics.registry.contentType);
-      return metrics.registry.metrics();
+      reply.header('content-type', metrics.contentType);
+      return metrics.text();
     },
   );
 
