@@ -4,24 +4,26 @@
  * 1. The channel read
  *      GET /packer/2023-01-01/organizations/{org}/projects/{project}/buckets/{bucket}/channels/{channel}
  *    at 1, 8 and 64 keep-alive connections (BENCH_CONNECTIONS) for BENCH_DURATION seconds,
- *    on SQLite and on PostgreSQL, next to a bare `node:http` server answering with the
- *    very same bytes (the floor for Node's HTTP stack on this machine), and the ratio;
- *    plus the conditional read (If-None-Match → 304) a poller makes.
+ *    on SQLite and on PostgreSQL, in BENCH_ROUNDS turns alternating with a bare
+ *    `node:http` server answering with the very same bytes (the floor for Node's HTTP
+ *    stack on this machine), and the ratio; plus the conditional read (If-None-Match →
+ *    304) a poller makes.
  * 2. Writes: Packer-shaped publishes and channel moves per second, BENCH_WRITERS
  *    concurrent clients (bench/lib/write-load.ts).
  * 3. The bucket list with one page of buckets vs BENCH_LIST_BUCKETS buckets.
  * 4. Scale: p50 of the channel read when the bucket holds 10 versions vs 100,000.
  *
- * Every server runs in its own child process (bench/registry-server.ts, logging as
- * production does into a file; bench/bare-server.ts), so the load generator (autocannon,
- * in this process) never shares an event loop with the server it measures. Figures are
- * printed and written to bench/results/registry-channel-read.json; nothing fails on them.
+ * Every server runs compiled, in its own child process (bench/registry-server.ts, logging
+ * as production does into a file; bench/bare-server.ts), loaded by wrk (one thread, as
+ * the issue measured; scripts/ensure-wrk.sh installs it). Figures are printed and written
+ * to bench/results/registry-channel-read.json; nothing fails on them.
  * bench/README.md has the findings and recorded runs.
  *
  * Environment:
  *   BENCH_DURATION=10          seconds per measured run
  *   BENCH_CONNECTIONS=1,8,64   connection counts of the channel read
  *   BENCH_WARMUP=2             seconds of unmeasured load before each run (0: none)
+ *   BENCH_ROUNDS=5             alternating turns a comparison's BENCH_DURATION is cut into
  *   BENCH_ENGINES=sqlite,postgres
  *   BENCH_WRITERS=8            concurrent writers; BENCH_WRITE_SECONDS=5 (0 skips writes)
  *   BENCH_LIST_BUCKETS=1000    buckets of the bucket-list measurement (0 skips it)
@@ -39,8 +41,8 @@ import path from 'node:path';
 import { postgresPoolSize } from '../src/registry/storage/postgres';
 import type { Engine } from '../src/registry/storage/database';
 import { measureBucketList, type BucketListStats } from './lib/bucket-list';
-import { releaseAll, spawnServer, track } from './lib/children';
-import { load, type LoadStats } from './lib/load';
+import { releaseAll, spawnServer, track, type Child } from './lib/children';
+import { load, loadAlternating, type LoadStats, type Target } from './lib/load';
 import {
   fetchChannel,
   postgresReachable,
@@ -59,6 +61,7 @@ import {
   PROFILE_DIR,
   RESULTS_DIR,
   RESULTS_FILE,
+  ROUNDS,
   SCALE_ENGINES,
   SCALE_VERSIONS,
   SMALL_VERSIONS,
@@ -74,6 +77,8 @@ interface Row {
   name: string;
   connections: number;
   stats: LoadStats;
+  /** The bare server, measured in turns alternating with this row's. */
+  baseline?: LoadStats;
 }
 
 function fmt(value: number, digits = 2): string {
@@ -127,13 +132,14 @@ async function main(): Promise<void> {
     }
   }
 
-  // Part 1–3: channel reads vs bare node:http (same bytes), writes, bucket list.
+  // Part 1–3: channel reads vs bare node:http (same bytes, alternating turns), writes, bucket list.
   const rows: Row[] = [];
   const writes: { engine: Engine; stats: WriteStats }[] = [];
   const lists: { engine: Engine; stats: BucketListStats }[] = [];
   const queries: Record<string, string[]> = {};
   let fixture: { bytes: number; contentType: string; builds: number; artifacts: number } | null =
     null;
+  let bare: Child<{ url: string }> | null = null;
   const most = Math.max(...CONNECTIONS);
   for (const engine of engines) {
     process.stdout.write(`\n[${engine}] starting registry, publishing fixture… `);
@@ -145,7 +151,7 @@ async function main(): Promise<void> {
         `${channel.body.length} bytes, ${channel.builds} builds, ${channel.artifacts} artifacts, ` +
           `${queries[engine].length} SQL queries per uncached read`,
       );
-      if (!fixture) {
+      if (!fixture || !bare) {
         fixture = {
           bytes: channel.body.length,
           contentType: channel.contentType,
@@ -154,37 +160,32 @@ async function main(): Promise<void> {
         };
         const bodyFile = path.join(tmpDir, 'channel-body.json');
         fs.writeFileSync(bodyFile, channel.body);
-        const bare = await spawnServer<{ url: string }>(
-          'bare node:http server',
-          path.join(__dirname, 'bare-server.ts'),
-          { BENCH_BODY_FILE: bodyFile, BENCH_CONTENT_TYPE: channel.contentType },
-        );
-        try {
-          for (const connections of CONNECTIONS) {
-            process.stdout.write(`[bare node:http, ${connections} conn] `);
-            const stats = await load(connections, bare, `${bare.info.url}${CHANNEL_PATH}`);
-            console.log(`${fmt(stats.rps, 0)} req/s, p99 ${fmt(stats.p99)} ms`);
-            rows.push({ name: 'bare node:http', connections, stats });
-          }
-        } finally {
-          await bare.stop();
-        }
+        bare = await spawnServer<{ url: string }>('bare node:http server', 'bare-server', {
+          BENCH_BODY_FILE: bodyFile,
+          BENCH_CONTENT_TYPE: channel.contentType,
+        });
       }
+      const baseline: Target = { server: bare, url: `${bare.info.url}${CHANNEL_PATH}` };
       const url = `${reg.server.info.url}${CHANNEL_PATH}`;
       const auth = { authorization: `Bearer ${reg.token}` };
-      for (const connections of CONNECTIONS) {
-        process.stdout.write(`[${engine}, ${connections} conn] `);
-        const stats = await load(connections, reg.server, url, auth);
-        console.log(`${fmt(stats.rps, 0)} req/s, p99 ${fmt(stats.p99)} ms`);
-        rows.push({ name: `registry ${engine}`, connections, stats });
-      }
-      process.stdout.write(`[${engine}, ${most} conn, If-None-Match] `);
-      const conditional = await load(most, reg.server, url, {
-        ...auth,
-        'if-none-match': channel.etag,
+      const compare = async (name: string, connections: number, target: Target) => {
+        process.stdout.write(`[${name}, ${connections} conn, alternating with bare node:http] `);
+        const [base, stats] = await loadAlternating(connections, [baseline, target]);
+        console.log(`${fmt(stats.rps, 0)} vs ${fmt(base.rps, 0)} req/s, p99 ${fmt(stats.p99)} ms`);
+        rows.push({ name: `bare node:http (with ${name})`, connections, stats: base });
+        rows.push({ name, connections, stats, baseline: base });
+      };
+      for (const connections of CONNECTIONS)
+        await compare(`registry ${engine}`, connections, {
+          server: reg.server,
+          url,
+          headers: auth,
+        });
+      await compare(`registry ${engine} (304)`, most, {
+        server: reg.server,
+        url,
+        headers: { ...auth, 'if-none-match': channel.etag },
       });
-      console.log(`${fmt(conditional.rps, 0)} req/s (304)`);
-      rows.push({ name: `registry ${engine} (304)`, connections: most, stats: conditional });
       if (LIST_BUCKETS > 0) {
         process.stdout.write(`[${engine}] bucket list… `);
         const stats = await measureBucketList(reg, LIST_BUCKETS, COMPARE_CONNECTIONS);
@@ -203,6 +204,7 @@ async function main(): Promise<void> {
       await reg.release();
     }
   }
+  await bare?.stop();
 
   // Part 4: 10 versions vs SCALE_VERSIONS versions in the bucket.
   const scale: {
@@ -275,12 +277,11 @@ interface Report {
 
 function report(r: Report): void {
   const cpus = os.cpus();
-  const bareAt = (connections: number) =>
-    r.rows.find((x) => x.name === 'bare node:http' && x.connections === connections)?.stats;
   console.log(
     `\nChannel read: GET ${CHANNEL_PATH}\n` +
       `${r.fixture ? `${r.fixture.bytes} bytes (${r.fixture.contentType}), ${r.fixture.builds} builds / ${r.fixture.artifacts} artifacts; ` : ''}` +
-      `${DURATION} s per run; latencies in ms; ratios against bare node:http at the same connections\n`,
+      `${DURATION} s per server and connection count, in ${ROUNDS} turns alternating with bare node:http; ` +
+      'latencies in ms; ratios against the bare server of the same turns\n',
   );
   console.log(
     table(
@@ -299,8 +300,7 @@ function report(r: Report): void {
         'load avg',
         'notes',
       ],
-      r.rows.map(({ name, connections, stats }) => {
-        const bare = bareAt(connections);
+      r.rows.map(({ name, connections, stats, baseline }) => {
         return [
           name,
           String(connections),
@@ -309,7 +309,7 @@ function report(r: Report): void {
           fmt(stats.p90),
           fmt(stats.p99),
           fmt(stats.max),
-          bare ? fmt(stats.rps / bare.rps) : '—',
+          baseline ? fmt(stats.rps / baseline.rps) : '—',
           fmt(stats.serverCpuUsPerRequest, 0),
           stats.eventLoopDelay ? fmt(stats.eventLoopDelay.p99) : '—',
           stats.otherCpuLoad === null ? '—' : fmt(stats.otherCpuLoad),
@@ -326,14 +326,13 @@ function report(r: Report): void {
       '(PostgreSQL, other jobs on the machine); (304): the same read with a matching If-None-Match.',
   );
   const most = Math.max(...CONNECTIONS);
-  const bare = bareAt(most);
   for (const [engine, aim] of [
     ['sqlite', AIM.rpsRatio],
     ['postgres', AIM.postgresRpsRatio],
   ] as const) {
     const row = r.rows.find((x) => x.name === `registry ${engine}` && x.connections === most);
-    if (!row || !bare) continue;
-    const ratio = row.stats.rps / bare.rps;
+    if (!row?.baseline) continue;
+    const ratio = row.stats.rps / row.baseline.rps;
     console.log(
       `\nAim (${engine}, ${most} connections): req/s ratio ≥ ${aim} → ${fmt(ratio)} ${ratio >= aim ? 'met' : 'MISSED'}` +
         (engine === 'sqlite'
@@ -434,6 +433,8 @@ function report(r: Report): void {
       connections: CONNECTIONS,
       durationSeconds: DURATION,
       warmupSeconds: WARMUP,
+      rounds: ROUNDS,
+      loadGenerator: 'wrk -t1',
       engines: r.engines,
       postgresPoolSize: postgresPoolSize(),
       writers: WRITERS,
@@ -446,10 +447,12 @@ function report(r: Report): void {
     path: CHANNEL_PATH,
     fixture: r.fixture,
     aims: AIM,
-    runs: r.rows.map(({ name, connections, stats }) => {
-      const bare = bareAt(connections);
-      return { server: name, connections, ...stats, rpsRatio: bare ? stats.rps / bare.rps : null };
-    }),
+    runs: r.rows.map(({ name, connections, stats, baseline }) => ({
+      server: name,
+      connections,
+      ...stats,
+      rpsRatio: baseline ? stats.rps / baseline.rps : null,
+    })),
     queriesPerRead: r.queries,
     writes: r.writes,
     bucketList: r.lists,

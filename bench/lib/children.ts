@@ -1,7 +1,8 @@
 /** Child processes and cleanup of bench/registry-channel-read.ts. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import readline from 'node:readline';
-import { ROOT } from './settings';
+import { BUILD_DIR, ROOT } from './settings';
 
 // Cleanup: everything started or created is registered here and released even on failure.
 
@@ -55,18 +56,45 @@ export interface Child<T> {
 export const GC_LINE =
   /: (Scavenge|Mark-Compact|Mark-Sweep|Minor Mark-Sweep)\b.*?MB, (?:pooled: [\d.]+ MB, )?([\d.]+) \/ [\d.]+ ms/;
 
-/** Starts a bench server script in its own Node process; resolves with its first stdout line. */
+export type ServerScript = 'registry-server' | 'bare-server';
+
+let compiled = false;
+
+/**
+ * The servers under test run as compiled JavaScript, as production runs the registry:
+ * under ts-node they would also load `node:repl`, and with it `node:domain`, which
+ * taxes every EventEmitter of the server. Compiled once per run from the working tree.
+ */
+function compiledScript(script: ServerScript): string {
+  if (!compiled) {
+    process.stdout.write('compiling the servers under test (bench/tsconfig.servers.json)… ');
+    execFileSync(
+      process.execPath,
+      [
+        require.resolve('typescript/bin/tsc'),
+        '-p',
+        path.join(ROOT, 'bench', 'tsconfig.servers.json'),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    console.log('done');
+    compiled = true;
+  }
+  return path.join(BUILD_DIR, 'bench', `${script}.js`);
+}
+
+/** Starts a bench server in its own Node process; resolves with its first stdout line. */
 export async function spawnServer<T>(
   name: string,
-  script: string,
+  script: ServerScript,
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<Child<T>> {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, '-r', require.resolve('ts-node/register/transpile-only'), script],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, compiledScript(script)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = track(`${name} (pid ${child.pid})`, async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

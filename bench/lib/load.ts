@@ -1,9 +1,9 @@
-/** Load generation (autocannon, in this process) and what it measures. */
+/** Load generation (wrk, bench/lib/wrk.ts) and what it measures on the server. */
 import fs from 'node:fs';
 import os from 'node:os';
-import autocannon from 'autocannon';
 import type { Child } from './children';
-import { WARMUP, DURATION } from './settings';
+import { DURATION, ROUNDS, WARMUP } from './settings';
+import { mergedPercentiles, wrk, type WrkRun } from './wrk';
 
 // Load
 
@@ -14,8 +14,9 @@ export interface LoadStats {
   p99: number;
   max: number;
   requests: number;
-  /** Answers other than 2xx and 304 (a conditional read's 304 is a success). */
+  /** Answers with a status of 400 or more. */
   failed: number;
+  /** Connect, read and write errors. */
   errors: number;
   timeouts: number;
   bytesPerResponse: number;
@@ -24,8 +25,9 @@ export interface LoadStats {
   /** Server process CPU time ÷ wall time during the run (1 = one core busy). */
   serverCpuLoad: number;
   /**
-   * CPU (in cores) used during the run by everything but the load generator and the
-   * server's Node process: PostgreSQL, and whatever else shares the machine. Linux only.
+   * CPU (in cores) used during the run by everything but this process, the load generator
+   * and the server's Node process: PostgreSQL, and whatever else shares the machine.
+   * Linux only.
    */
   otherCpuLoad: number | null;
   /** 1-minute load average of the machine before the warm-up. */
@@ -54,100 +56,128 @@ export function machineBusySeconds(): number | null {
   }
 }
 
+/**
+ * CPU seconds of this process and of its children that have exited (each wrk run), from
+ * /proc/self/stat (utime, stime, cutime, cstime); this process's own time elsewhere.
+ */
 export function ownCpuSeconds(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-}
-
-/** Latencies (ms, full resolution: autocannon's own histogram keeps whole milliseconds). */
-export class Samples {
-  private data = new Float64Array(1 << 16);
-  private size = 0;
-  /** Answers that were not a success, counted beside the latencies. */
-  failed = 0;
-
-  add(value: number): void {
-    if (this.size === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.size++] = value;
-  }
-
-  percentiles(qs: number[]): number[] {
-    const sorted = this.data.slice(0, this.size).sort();
-    if (sorted.length === 0) return qs.map(() => NaN);
-    return qs.map(
-      (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))],
-    );
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // After "pid (comm) ": state is field 3, so utime … cstime (14–17) sit at 11–14 here.
+    return fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0) / 100;
+  } catch {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
   }
 }
 
-export function cannon(
+/** A server to load: its process (for CPU and event-loop figures), URL and headers. */
+export interface Target {
+  server: Child<unknown>;
+  url: string;
+  headers?: Record<string, string>;
+}
+
+interface Tally {
+  runs: WrkRun[];
+  cpuUs: number;
+  otherSeconds: number;
+  eventLoopDelay: LoadStats['eventLoopDelay'];
+  gcBefore: { count: number; pauseMs: number } | null;
+  gcAfter: { count: number; pauseMs: number; maxPauseMs: number } | null;
+}
+
+/** One wrk run against `target`, with the server's CPU and the machine's around it. */
+async function measure(connections: number, target: Target, seconds: number, tally: Tally) {
+  const before = await target.server.usage();
+  const ownBefore = ownCpuSeconds();
+  const machineBefore = machineBusySeconds();
+  const run = await wrk(connections, target.url, target.headers ?? {}, seconds);
+  const machineAfter = machineBusySeconds();
+  const ownUsed = ownCpuSeconds() - ownBefore;
+  const after = await target.server.usage();
+  const cpuUsed = after.cpu - before.cpu;
+  tally.runs.push(run);
+  tally.cpuUs += cpuUsed;
+  if (machineBefore !== null && machineAfter !== null)
+    tally.otherSeconds += Math.max(0, machineAfter - machineBefore - ownUsed - cpuUsed / 1e6);
+  const delay = after.eventLoopDelay;
+  if (delay && (!tally.eventLoopDelay || delay.p99 > tally.eventLoopDelay.p99))
+    tally.eventLoopDelay = delay;
+  tally.gcBefore ??= before.gc;
+  tally.gcAfter = after.gc;
+}
+
+/**
+ * Loads each target with `connections` connections for DURATION seconds in all, in
+ * ROUNDS turns that alternate between the targets (A B A B …), after a warm-up of each:
+ * a registry and the bare server it is compared with see the same machine, whatever
+ * else the machine does over the run. Figures are over all of a target's turns.
+ */
+export async function loadAlternating(
   connections: number,
-  url: string,
-  headers: Record<string, string>,
-  duration: number,
-  samples?: Samples,
-): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      { url, connections, duration, headers, pipelining: 1 },
-      (error: unknown, result) => (error ? reject(error) : resolve(result)),
-    );
-    if (samples) {
-      instance.on('response', (_client, status, _bytes, time) => {
-        if ((status >= 200 && status < 300) || status === 304) samples.add(time);
-        else samples.failed++;
-      });
-    }
-  });
+  targets: Target[],
+  rounds = ROUNDS,
+): Promise<LoadStats[]> {
+  const loadAverage = os.loadavg()[0];
+  if (WARMUP > 0)
+    for (const target of targets) await wrk(connections, target.url, target.headers ?? {}, WARMUP);
+  const tallies: Tally[] = targets.map(() => ({
+    runs: [],
+    cpuUs: 0,
+    otherSeconds: 0,
+    eventLoopDelay: null,
+    gcBefore: null,
+    gcAfter: null,
+  }));
+  const turn = DURATION / rounds;
+  for (let round = 0; round < rounds; round++)
+    for (const [i, target] of targets.entries())
+      await measure(connections, target, turn, tallies[i]);
+  return tallies.map((tally) => statsOf(tally, loadAverage));
 }
 
+/** Loads one server with `connections` connections for DURATION seconds (after a warm-up). */
 export async function load(
   connections: number,
   server: Child<unknown>,
   url: string,
   headers: Record<string, string> = {},
 ): Promise<LoadStats> {
-  const loadAverage = os.loadavg()[0];
-  if (WARMUP > 0) await cannon(connections, url, headers, WARMUP);
-  const samples = new Samples();
-  const before = await server.usage();
-  const ownBefore = ownCpuSeconds();
-  const machineBefore = machineBusySeconds();
-  const result = await cannon(connections, url, headers, DURATION, samples);
-  const machineAfter = machineBusySeconds();
-  const ownUsed = ownCpuSeconds() - ownBefore;
-  const after = await server.usage();
-  const cpuUsed = after.cpu - before.cpu;
-  const otherCpuLoad =
-    machineBefore === null || machineAfter === null
-      ? null
-      : Math.max(0, machineAfter - machineBefore - ownUsed - cpuUsed / 1e6) / result.duration;
-  const [p50, p90, p99, max] = samples.percentiles([0.5, 0.9, 0.99, 1]);
-  const ok = result['2xx'] + result['3xx'];
+  const [stats] = await loadAlternating(connections, [{ server, url, headers }], 1);
+  return stats;
+}
+
+function statsOf(tally: Tally, loadAverage: number): LoadStats {
+  const requests = tally.runs.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = tally.runs.reduce((sum, r) => sum + r.seconds, 0);
+  const bytes = tally.runs.reduce((sum, r) => sum + r.bytes, 0);
+  const errors = (key: keyof WrkRun['errors']) =>
+    tally.runs.reduce((sum, r) => sum + r.errors[key], 0);
+  const [p50, p90, p99] = mergedPercentiles(tally.runs, [0.5, 0.9, 0.99]);
+  const gcBefore = tally.gcBefore ?? { count: 0, pauseMs: 0 };
+  const gcAfter = tally.gcAfter ?? { count: 0, pauseMs: 0, maxPauseMs: 0 };
   return {
-    rps: result.requests.average,
+    rps: seconds > 0 ? requests / seconds : 0,
     p50,
     p90,
     p99,
-    max,
-    requests: result.requests.total,
-    failed: samples.failed,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    bytesPerResponse: ok > 0 ? Math.round(result.throughput.total / ok) : 0,
-    serverCpuUsPerRequest: result.requests.total > 0 ? cpuUsed / result.requests.total : NaN,
-    serverCpuLoad: cpuUsed / 1e6 / result.duration,
-    otherCpuLoad,
+    max: Math.max(...tally.runs.map((r) => r.maxUs)) / 1000,
+    requests,
+    failed: errors('status'),
+    errors: errors('connect') + errors('read') + errors('write'),
+    timeouts: errors('timeout'),
+    bytesPerResponse: requests > 0 ? Math.round(bytes / requests) : 0,
+    serverCpuUsPerRequest: requests > 0 ? tally.cpuUs / requests : NaN,
+    serverCpuLoad: seconds > 0 ? tally.cpuUs / 1e6 / seconds : NaN,
+    otherCpuLoad:
+      machineBusySeconds() === null || seconds === 0 ? null : tally.otherSeconds / seconds,
     loadAverage,
-    eventLoopDelay: after.eventLoopDelay ?? null,
+    eventLoopDelay: tally.eventLoopDelay ?? null,
     gc: {
-      count: after.gc.count - before.gc.count,
-      pauseMs: after.gc.pauseMs - before.gc.pauseMs,
-      maxPauseMs: after.gc.maxPauseMs,
+      count: gcAfter.count - gcBefore.count,
+      pauseMs: gcAfter.pauseMs - gcBefore.pauseMs,
+      maxPauseMs: gcAfter.maxPauseMs,
     },
   };
 }

@@ -229,7 +229,7 @@ export async function startRegistryUnderTest(
     ];
     const server = await spawnServer<RegistryServerInfo>(
       `registry server (${engine})`,
-      path.join(__dirname, '..', 'registry-server.ts'),
+      'registry-server',
       {
         BENCH_DATABASE_URL: db.url,
         BENCH_CREDENTIALS_FILE: credentialsFile,

@@ -41,6 +41,8 @@ export const WRITE_SECONDS = envNumber('BENCH_WRITE_SECONDS', 5);
 /** Buckets in the big project of the bucket-list measurement (0 skips it). */
 export const LIST_BUCKETS = Math.round(envNumber('BENCH_LIST_BUCKETS', 1000));
 export const WARMUP = envNumber('BENCH_WARMUP', Math.min(2, DURATION));
+/** Turns a comparison's DURATION is cut into, alternating between the servers compared. */
+export const ROUNDS = Math.max(1, Math.round(envNumber('BENCH_ROUNDS', 5)));
 export const ENGINES = envEngines('BENCH_ENGINES', ['sqlite', 'postgres']);
 export const SCALE_VERSIONS = Math.round(envNumber('BENCH_SCALE_VERSIONS', 100_000));
 export const SCALE_ENGINES = envEngines('BENCH_SCALE_ENGINES', ['sqlite', 'postgres']);
@@ -59,6 +61,8 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 export const RESULTS_FILE = path.join(RESULTS_DIR, 'registry-channel-read.json');
 export const PROFILE_DIR = path.join(RESULTS_DIR, 'profiles');
+/** Where the servers under test are compiled to (bench/tsconfig.servers.json). */
+export const BUILD_DIR = path.join(RESULTS_DIR, 'build');
 
 export const ORG = 'bench-org';
 export const PROJECT = 'bench-project';

@@ -23,6 +23,7 @@ const SHELL = [
   ...filesUnder('packer', '.sh'),
   'scripts/image-integration-test.sh',
   'scripts/ensure-packer.sh',
+  'scripts/ensure-wrk.sh',
 ];
 const POWERSHELL = filesUnder('packer', '.ps1');
 

@@ -6,15 +6,10 @@ export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 const REQUESTS = 'ingot_http_requests_total';
 const DURATION = 'ingot_http_request_duration_seconds';
 
-/** Counts of one method, route and status. */
-interface StatusCount {
+/** Counts and durations of one method and route; counts by status. */
+interface RouteStats {
   labels: string;
-  count: number;
-}
-
-/** Durations of one method and route. */
-interface RouteTimes {
-  labels: string;
+  statuses: Map<number, { labels: string; count: number }>;
   buckets: Float64Array;
   sum: number;
   count: number;
@@ -35,8 +30,8 @@ function labelValue(value: string): string {
 export class Metrics {
   /** Default process metrics (CPU, memory, event loop, GC), prefixed `ingot_`. */
   readonly registry = new client.Registry();
-  private readonly counts = new Map<string, StatusCount>();
-  private readonly times = new Map<string, RouteTimes>();
+  /** By route pattern, then method: keys the request already holds, no string made. */
+  private readonly routes = new Map<string, Map<string, RouteStats>>();
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'ingot_' });
@@ -44,30 +39,31 @@ export class Metrics {
 
   /** Counts a completed request and its duration in seconds. */
   observe(method: string, route: string, status: number, seconds: number): void {
-    const routeKey = `${method} ${route}`;
-    let times = this.times.get(routeKey);
-    if (!times) {
-      times = {
+    let methods = this.routes.get(route);
+    if (!methods) this.routes.set(route, (methods = new Map()));
+    let stats = methods.get(method);
+    if (!stats) {
+      stats = {
         labels: `method="${labelValue(method)}",route="${labelValue(route)}"`,
+        statuses: new Map(),
         buckets: new Float64Array(DURATION_BUCKETS.length),
         sum: 0,
         count: 0,
       };
-      this.times.set(routeKey, times);
+      methods.set(method, stats);
     }
-    const countKey = `${routeKey} ${status}`;
-    let counted = this.counts.get(countKey);
+    let counted = stats.statuses.get(status);
     if (!counted) {
-      counted = { labels: `${times.labels},status="${status}"`, count: 0 };
-      this.counts.set(countKey, counted);
+      counted = { labels: `${stats.labels},status="${status}"`, count: 0 };
+      stats.statuses.set(status, counted);
     }
     counted.count++;
-    times.count++;
-    times.sum += seconds;
+    stats.count++;
+    stats.sum += seconds;
     // Cumulative only when written out: one bucket is touched per request.
     for (let i = 0; i < DURATION_BUCKETS.length; i++) {
       if (seconds <= DURATION_BUCKETS[i]) {
-        times.buckets[i]++;
+        stats.buckets[i]++;
         break;
       }
     }
@@ -84,13 +80,15 @@ export class Metrics {
       `# HELP ${REQUESTS} HTTP requests by method, route and status.`,
       `# TYPE ${REQUESTS} counter`,
     ];
-    for (const { labels, count } of this.counts.values())
-      lines.push(`${REQUESTS}{${labels}} ${count}`);
+    const all = [...this.routes.values()].flatMap((methods) => [...methods.values()]);
+    for (const stats of all)
+      for (const { labels, count } of stats.statuses.values())
+        lines.push(`${REQUESTS}{${labels}} ${count}`);
     lines.push(
       `# HELP ${DURATION} HTTP request duration by method and route.`,
       `# TYPE ${DURATION} histogram`,
     );
-    for (const times of this.times.values()) {
+    for (const times of all) {
       let cumulative = 0;
       DURATION_BUCKETS.forEach((le, i) => {
         cumulative += times.buckets[i];
