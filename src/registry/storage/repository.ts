@@ -581,6 +581,25 @@ export class RegistryRepository {
     return rows.map(toAssignment);
   }
 
+  /** `listHistory` of several channels at once (the same page of each), by channel id. */
+  async listHistories(
+    ex: Executor,
+    channelIds: readonly string[],
+    page: Page,
+  ): Promise<Map<string, Assignment[]>> {
+    const result = new Map<string, Assignment[]>(channelIds.map((id) => [id, []]));
+    if (channelIds.length === 0) return result;
+    const rows = await ex.query(
+      `SELECT * FROM (
+         SELECT h.*, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY seq DESC) AS position
+         FROM channel_history h WHERE channel_id IN ${placeholders(channelIds.length, 3)}) numbered
+       WHERE position > $1 AND position <= $2 ORDER BY channel_id, seq DESC`,
+      [page.offset, page.offset + page.limit, ...channelIds],
+    );
+    for (const row of rows) result.get(String(row.channel_id))?.push(toAssignment(row));
+    return result;
+  }
+
   async countHistory(ex: Executor, channelId: string): Promise<number> {
     const rows = await ex.query('SELECT COUNT(*) AS n FROM channel_history WHERE channel_id = $1', [
       channelId,
