@@ -1,11 +1,18 @@
-import type { AncestryStatus, Bucket, Labels, Scope } from '../domain/model';
+import type { AncestryStatus, Bucket, Build, Labels, Scope } from '../domain/model';
 import { AlreadyExistsError } from '../errors';
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
-import type { Page, SortKey } from '../storage/repository';
-import { effectiveVersion } from './channel-resolution';
+import type { ChildLink, Page, SortKey } from '../storage/repository';
+import { effectiveVersions } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
-import { linkStatus, versionView, worstStatus, type VersionView } from './views';
+import {
+  parentChannelIds,
+  servedVersionIds,
+  statusOf,
+  versionViewsAcross,
+  worstStatus,
+  type VersionView,
+} from './views';
 
 /** The managed channel every bucket has. */
 export const LATEST = 'latest';
@@ -69,7 +76,7 @@ export class BucketService {
   async list(scope: Scope, page: Page, sort: readonly SortKey[] = []): Promise<BucketView[]> {
     const ex = this.ctx.db.reader;
     const buckets = await this.ctx.repo.listBuckets(ex, scope, page, sort);
-    return Promise.all(buckets.map((b) => this.view(ex, b)));
+    return this.views(ex, buckets);
   }
 
   async update(
@@ -113,39 +120,79 @@ export class BucketService {
   }
 
   private async view(ex: Executor, bucket: Bucket): Promise<BucketView> {
+    return (await this.views(ex, [bucket]))[0];
+  }
+
+  /** Views of a page of buckets with a fixed number of queries, whatever its size. */
+  private async views(ex: Executor, buckets: readonly Bucket[]): Promise<BucketView[]> {
+    if (buckets.length === 0) return [];
     const { ctx } = this;
     const now = ctx.clock.now();
-    const latestChannel = await ctx.repo.findChannel(ex, bucket.id, LATEST);
-    const latest = latestChannel ? await effectiveVersion(ctx, ex, latestChannel, now) : null;
-    const latestView = latest ? await versionView(ctx, ex, bucket, latest, now) : null;
-    return {
-      bucket,
-      latest: latestView,
-      versionCount: await ctx.repo.countVersions(ex, bucket.id),
-      parentsStatus: latestView?.parentsStatus ?? null,
-      childrenStatus: await this.childrenStatus(ex, bucket, now),
-    };
+    const ids = buckets.map((b) => b.id);
+    const [latestChannels, counts, children] = await Promise.all([
+      ctx.repo.findChannelOfBuckets(ex, ids, LATEST),
+      ctx.repo.countVersionsOfBuckets(ex, ids),
+      this.childrenStatuses(ex, ids, now),
+    ]);
+    const served = await effectiveVersions(ctx, ex, [...latestChannels.values()], now);
+    const withLatest = buckets.flatMap((bucket) => {
+      const channel = latestChannels.get(bucket.id);
+      const version = channel ? served.get(channel.id) : null;
+      return version ? [{ bucket, version }] : [];
+    });
+    const latest = new Map(
+      (await versionViewsAcross(ctx, ex, withLatest, now)).map((v) => [v.bucket.id, v]),
+    );
+    return buckets.map((bucket) => {
+      const view = latest.get(bucket.id) ?? null;
+      return {
+        bucket,
+        latest: view,
+        versionCount: counts.get(bucket.id) ?? 0,
+        parentsStatus: view?.parentsStatus ?? null,
+        childrenStatus: children.get(bucket.id) ?? null,
+      };
+    });
   }
 
   /**
-   * Whether the children built from this bucket are on its channels' current versions;
-   * only each child bucket's newest version built from it counts.
+   * Per bucket id, whether the children built from the bucket are on its channels'
+   * current versions; only each child bucket's newest version built from it counts.
    */
-  private async childrenStatus(
+  private async childrenStatuses(
     ex: Executor,
-    bucket: Bucket,
+    bucketIds: readonly string[],
     now: Date,
-  ): Promise<AncestryStatus | null> {
-    const links = await this.ctx.repo.childLinksOfBucket(ex, bucket.id);
-    const newest = new Map<string, string>();
-    for (const { build, childBucketId } of links) newest.set(childBucketId, build.versionId);
-    const current = new Set(newest.values());
-    const statuses: AncestryStatus[] = [];
-    const cache = new Map<string, Promise<string | null>>();
-    for (const { build } of links) {
-      if (current.has(build.versionId))
-        statuses.push(await linkStatus(this.ctx, ex, build, now, cache));
+  ): Promise<Map<string, AncestryStatus | null>> {
+    const links = await this.ctx.repo.childLinksOfBuckets(ex, bucketIds);
+    const byParent = new Map<string, ChildLink[]>();
+    for (const link of links) {
+      const list = byParent.get(link.parentBucketId) ?? [];
+      list.push(link);
+      byParent.set(link.parentBucketId, list);
     }
-    return worstStatus(statuses);
+    const counted = new Map<string, Build[]>();
+    for (const [parentBucketId, own] of byParent) {
+      // Links come oldest first, so the last one per child bucket is its newest.
+      const newest = new Map<string, string>();
+      for (const { build, childBucketId } of own) newest.set(childBucketId, build.versionId);
+      const current = new Set(newest.values());
+      counted.set(
+        parentBucketId,
+        own.map((l) => l.build).filter((b) => current.has(b.versionId)),
+      );
+    }
+    const served = await servedVersionIds(
+      this.ctx,
+      ex,
+      parentChannelIds([...counted.values()].flat()),
+      now,
+    );
+    return new Map(
+      bucketIds.map((id) => [
+        id,
+        worstStatus((counted.get(id) ?? []).map((link) => statusOf(link, served))),
+      ]),
+    );
   }
 }

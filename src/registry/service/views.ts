@@ -8,7 +8,7 @@ import type {
 } from '../domain/model';
 import { versionStatus } from '../domain/version-status';
 import type { Executor } from '../storage/database';
-import { effectiveVersion } from './channel-resolution';
+import { effectiveVersion, effectiveVersions } from './channel-resolution';
 import type { RegistryContext } from './context';
 
 /** A version with everything its HCP representation needs. */
@@ -32,18 +32,45 @@ export async function linkStatus(
   now: Date,
   channelCache = new Map<string, Promise<string | null>>(),
 ): Promise<AncestryStatus> {
-  if (!link.parentChannelId) return 'UNDETERMINED';
-  let current = channelCache.get(link.parentChannelId);
+  const channelId = link.parentChannelId;
+  if (!channelId) return 'UNDETERMINED';
+  let current = channelCache.get(channelId);
   if (!current) {
-    current = (async () => {
-      const channel = (await ctx.repo.findChannelsByIds(ex, [link.parentChannelId as string])).get(
-        link.parentChannelId as string,
-      );
-      return channel ? ((await effectiveVersion(ctx, ex, channel, now))?.id ?? null) : null;
-    })();
-    channelCache.set(link.parentChannelId, current);
+    current = servedVersionIds(ctx, ex, [channelId], now).then((s) => s.get(channelId) ?? null);
+    channelCache.set(channelId, current);
   }
-  return (await current) === link.parentVersionId ? 'UP_TO_DATE' : 'OUT_OF_DATE';
+  return statusOf(link, new Map([[channelId, await current]]));
+}
+
+/**
+ * The id of the version each channel serves at `now`, by channel id: null when it serves
+ * none or does not exist. A fixed number of queries whatever the number of channels.
+ */
+export async function servedVersionIds(
+  ctx: RegistryContext,
+  ex: Executor,
+  channelIds: readonly string[],
+  now: Date,
+): Promise<Map<string, string | null>> {
+  const channels = await ctx.repo.findChannelsByIds(ex, channelIds);
+  const served = await effectiveVersions(ctx, ex, [...channels.values()], now);
+  return new Map(channelIds.map((id) => [id, served.get(id)?.id ?? null]));
+}
+
+/** Ancestry status of one parent link, given `servedVersionIds` of its parent channel. */
+export function statusOf(
+  link: Pick<Build, 'parentVersionId' | 'parentChannelId'>,
+  served: ReadonlyMap<string, string | null>,
+): AncestryStatus {
+  if (!link.parentChannelId) return 'UNDETERMINED';
+  return (served.get(link.parentChannelId) ?? null) === link.parentVersionId
+    ? 'UP_TO_DATE'
+    : 'OUT_OF_DATE';
+}
+
+/** The distinct parent channels `links` name. */
+export function parentChannelIds(links: readonly Pick<Build, 'parentChannelId'>[]): string[] {
+  return [...new Set(links.flatMap((l) => (l.parentChannelId ? [l.parentChannelId] : [])))];
 }
 
 /** Combines statuses: any out-of-date link makes the whole out of date. */
@@ -62,32 +89,48 @@ export async function versionViews(
   versions: readonly Version[],
   now: Date,
 ): Promise<VersionView[]> {
-  if (versions.length === 0) return [];
+  return versionViewsAcross(
+    ctx,
+    ex,
+    versions.map((version) => ({ bucket, version })),
+    now,
+  );
+}
+
+/** Views of versions of any buckets (each with its bucket) with a fixed number of queries. */
+export async function versionViewsAcross(
+  ctx: RegistryContext,
+  ex: Executor,
+  items: readonly { bucket: Bucket; version: Version }[],
+  now: Date,
+): Promise<VersionView[]> {
+  if (items.length === 0) return [];
+  const versions = items.map((i) => i.version);
   const ids = versions.map((v) => v.id);
   const [builds, withChildren] = await Promise.all([
     ctx.repo.buildsOf(ex, ids),
     ctx.repo.versionsWithChildren(ex, ids),
   ]);
+  const links = [...builds.values()].flat().filter((b) => b.parentVersionId);
   const ancestorIds = versions
     .map((v) => v.revocationInheritedFrom)
     .filter((id): id is string => !!id);
-  const ancestors = await ctx.repo.findVersionsByIds(ex, ancestorIds);
+  const [served, ancestors] = await Promise.all([
+    servedVersionIds(ctx, ex, parentChannelIds(links), now),
+    ctx.repo.findVersionsByIds(ex, ancestorIds),
+  ]);
   const ancestorBuckets = await ctx.repo.findBucketsByIds(
     ex,
     [...ancestors.values()].map((v) => v.bucketId),
   );
-  const channelCache = new Map<string, Promise<string | null>>();
-  const views: VersionView[] = [];
-  for (const version of versions) {
+  return items.map(({ bucket, version }) => {
     const own = builds.get(version.id) ?? [];
-    const links = own.filter((b) => b.parentVersionId);
-    const statuses: AncestryStatus[] = [];
-    for (const link of links) statuses.push(await linkStatus(ctx, ex, link, now, channelCache));
+    const statuses = own.filter((b) => b.parentVersionId).map((link) => statusOf(link, served));
     const ancestor = version.revocationInheritedFrom
       ? ancestors.get(version.revocationInheritedFrom)
       : undefined;
     const ancestorBucket = ancestor ? ancestorBuckets.get(ancestor.bucketId) : undefined;
-    views.push({
+    return {
       version,
       bucket,
       builds: own,
@@ -96,9 +139,8 @@ export async function versionViews(
       parentsStatus: worstStatus(statuses),
       revokedAncestor:
         ancestor && ancestorBucket ? { bucket: ancestorBucket, version: ancestor } : null,
-    });
-  }
-  return views;
+    };
+  });
 }
 
 export async function versionView(

@@ -22,6 +22,13 @@ import {
   toVersion,
 } from './rows';
 
+/** A build whose parent version is in `parentBucketId`, built into `childBucketId`. */
+export interface ChildLink {
+  build: Build;
+  childBucketId: string;
+  parentBucketId: string;
+}
+
 export interface Page {
   offset: number;
   limit: number;
@@ -226,26 +233,39 @@ export class RegistryRepository {
     return rows.map(toVersion);
   }
 
-  async countVersions(ex: Executor, bucketId: string): Promise<number> {
-    const rows = await ex.query<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM versions WHERE bucket_id = $1',
-      [bucketId],
+  /** How many versions each bucket holds, by bucket id (absent: none). */
+  async countVersionsOfBuckets(
+    ex: Executor,
+    bucketIds: readonly string[],
+  ): Promise<Map<string, number>> {
+    if (bucketIds.length === 0) return new Map();
+    const rows = await ex.query(
+      `SELECT bucket_id, COUNT(*) AS n FROM versions WHERE bucket_id IN ${placeholders(bucketIds.length)}
+       GROUP BY bucket_id`,
+      bucketIds,
     );
-    return Number(rows[0].n);
+    return new Map(rows.map((r) => [String(r.bucket_id), Number(r.n)]));
   }
 
-  /** The newest complete version not revoked at `nowIso`: what `latest` points at. */
-  async latestAssignableVersion(
+  /**
+   * Per bucket id, the newest complete version not revoked at `nowIso`: what `latest`
+   * points at (absent: none). One index lookup per bucket, however many versions it has.
+   */
+  async latestAssignableVersions(
     ex: Executor,
-    bucketId: string,
+    bucketIds: readonly string[],
     nowIso: string,
-  ): Promise<Version | null> {
+  ): Promise<Map<string, Version>> {
+    const unique = [...new Set(bucketIds)];
+    if (unique.length === 0) return new Map();
     const rows = await ex.query(
-      `SELECT * FROM versions WHERE bucket_id = $1 AND name_seq IS NOT NULL
-       AND (revoke_at IS NULL OR revoke_at > $2) ORDER BY name_seq DESC LIMIT 1`,
-      [bucketId, nowIso],
+      `SELECT v.* FROM buckets b JOIN versions v ON v.id = (
+         SELECT l.id FROM versions l WHERE l.bucket_id = b.id AND l.name_seq IS NOT NULL
+         AND (l.revoke_at IS NULL OR l.revoke_at > $1) ORDER BY l.name_seq DESC LIMIT 1)
+       WHERE b.id IN ${placeholders(unique.length, 2)}`,
+      [nowIso, ...unique],
     );
-    return rows.length ? toVersion(rows[0]) : null;
+    return new Map(rows.map((r) => [String(r.bucket_id), toVersion(r)]));
   }
 
   async updateVersion(tx: Executor, v: Version): Promise<void> {
@@ -426,18 +446,25 @@ export class RegistryRepository {
   }
 
   /** Builds elsewhere whose parent version belongs to this bucket, with the child's bucket id. */
-  async childLinksOfBucket(
-    ex: Executor,
-    bucketId: string,
-  ): Promise<{ build: Build; childBucketId: string }[]> {
+  async childLinksOfBucket(ex: Executor, bucketId: string): Promise<ChildLink[]> {
+    return this.childLinksOfBuckets(ex, [bucketId]);
+  }
+
+  /** `childLinksOfBucket` for several buckets at once, in one creation order. */
+  async childLinksOfBuckets(ex: Executor, bucketIds: readonly string[]): Promise<ChildLink[]> {
+    if (bucketIds.length === 0) return [];
     const rows = await ex.query(
-      `SELECT b.*, v.bucket_id AS child_bucket_id FROM builds b
+      `SELECT b.*, v.bucket_id AS child_bucket_id, p.bucket_id AS parent_bucket_id FROM builds b
        JOIN versions p ON p.id = b.parent_version_id
        JOIN versions v ON v.id = b.version_id
-       WHERE p.bucket_id = $1 ORDER BY b.created_at, b.id`,
-      [bucketId],
+       WHERE p.bucket_id IN ${placeholders(bucketIds.length)} ORDER BY b.created_at, b.id`,
+      bucketIds,
     );
-    return rows.map((r) => ({ build: toBuild(r), childBucketId: String(r.child_bucket_id) }));
+    return rows.map((r) => ({
+      build: toBuild(r),
+      childBucketId: String(r.child_bucket_id),
+      parentBucketId: String(r.parent_bucket_id),
+    }));
   }
 
   // Channels
@@ -467,6 +494,20 @@ export class RegistryRepository {
       name,
     ]);
     return rows.length ? toChannel(rows[0]) : null;
+  }
+
+  /** The channel called `name` in each of the buckets, by bucket id (absent: none). */
+  async findChannelOfBuckets(
+    ex: Executor,
+    bucketIds: readonly string[],
+    name: string,
+  ): Promise<Map<string, Channel>> {
+    if (bucketIds.length === 0) return new Map();
+    const rows = await ex.query(
+      `SELECT * FROM channels WHERE name = $1 AND bucket_id IN ${placeholders(bucketIds.length, 2)}`,
+      [name, ...bucketIds],
+    );
+    return new Map(rows.map((r) => [String(r.bucket_id), toChannel(r)]));
   }
 
   async findChannelsByIds(ex: Executor, ids: readonly string[]): Promise<Map<string, Channel>> {
@@ -538,6 +579,25 @@ export class RegistryRepository {
       [channelId, page.limit, page.offset],
     );
     return rows.map(toAssignment);
+  }
+
+  /** `listHistory` of several channels at once (the same page of each), by channel id. */
+  async listHistories(
+    ex: Executor,
+    channelIds: readonly string[],
+    page: Page,
+  ): Promise<Map<string, Assignment[]>> {
+    const result = new Map<string, Assignment[]>(channelIds.map((id) => [id, []]));
+    if (channelIds.length === 0) return result;
+    const rows = await ex.query(
+      `SELECT * FROM (
+         SELECT h.*, ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY seq DESC) AS position
+         FROM channel_history h WHERE channel_id IN ${placeholders(channelIds.length, 3)}) numbered
+       WHERE position > $1 AND position <= $2 ORDER BY channel_id, seq DESC`,
+      [page.offset, page.offset + page.limit, ...channelIds],
+    );
+    for (const row of rows) result.get(String(row.channel_id))?.push(toAssignment(row));
+    return result;
   }
 
   async countHistory(ex: Executor, channelId: string): Promise<number> {
