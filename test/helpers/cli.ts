@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runIngot } from './cli-in-process';
 import type { Credentials, TestRegistry } from './registry-harness';
@@ -28,7 +30,25 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The environment of a CLI process: nothing of the caller's registry settings leaks in. */
+let tokenCacheDir: string | undefined;
+
+/**
+ * The token cache of this test run's CLI commands: its own directory (removed at exit),
+ * never the user's ~/.cache/ingot.
+ */
+export function testTokenCache(): string {
+  if (!tokenCacheDir) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-tokens-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    tokenCacheDir = dir;
+  }
+  return tokenCacheDir;
+}
+
+/**
+ * The environment of a CLI process: nothing of the caller's registry settings leaks in,
+ * and tokens are cached as a user's are, in a directory of the test run.
+ */
 export function cliEnv(
   registry: TestRegistry | null,
   creds: Credentials | undefined = registry?.admin,
@@ -38,6 +58,7 @@ export function cliEnv(
     if (!/^(INGOT_|HCP_)/.test(key)) env[key] = value;
   }
   env.TS_NODE_TRANSPILE_ONLY = 'true';
+  env.INGOT_TOKEN_CACHE = testTokenCache();
   if (registry && creds) {
     env.INGOT_REGISTRY_URL = registry.url;
     env.HCP_CLIENT_ID = creds.clientId;
