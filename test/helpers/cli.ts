@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runIngot } from './cli-in-process';
 import type { Credentials, TestRegistry } from './registry-harness';
+import { testTokenCache } from './token-cache-dir';
 
 /**
  * Runs the `ingot` CLI, in the test's process or as a real one.
@@ -28,21 +27,6 @@ export interface CliResult {
   status: number | null;
   stdout: string;
   stderr: string;
-}
-
-let tokenCacheDir: string | undefined;
-
-/**
- * The token cache of this test run's CLI commands: its own directory (removed at exit),
- * never the user's ~/.cache/ingot.
- */
-export function testTokenCache(): string {
-  if (!tokenCacheDir) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-tokens-'));
-    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-    tokenCacheDir = dir;
-  }
-  return tokenCacheDir;
 }
 
 /**
