@@ -1,4 +1,6 @@
 import { asRegistryError, isNotFound, type RegistryClientError } from '../client/errors';
+import { io } from './io';
+import { tokenCacheDir } from './token-cache';
 
 type Kind = 'bucket' | 'version' | 'channel';
 
@@ -43,6 +45,14 @@ function notFound(error: RegistryClientError, kind: Kind): string | null {
   return `bucket "${bucket}" has no channel "${channel}". \`ingot channels ls ${bucket}\` lists its channels; \`ingot channels set ${bucket} ${channel} --version <name or fingerprint>\` creates it.`;
 }
 
+/** How `ingot` itself avoids the token endpoint's limit, and what is left to do. */
+function rateLimitAdvice(): string {
+  const dir = tokenCacheDir(io().env);
+  if (dir === null)
+    return 'The token cache is off (INGOT_TOKEN_CACHE=off, or no HOME), so each ingot command takes a new token: unset INGOT_TOKEN_CACHE (or set it to a directory) and the commands of a script share one.';
+  return `ingot commands reuse one cached token (in ${dir}) until shortly before it expires, so the requests come from processes that do not share it: other machines, CI jobs or Pulumi stacks with the same client, or many commands started at once before the first token was cached. Give each its own principal, or wait.`;
+}
+
 /**
  * An error as the CLI reports it (after `ingot: `). The registry speaks API ("create it
  * first (PUT …/buckets)"); a person at the command line is told which command or flag
@@ -56,6 +66,7 @@ export function cliMessage(error: unknown): string {
     const text = kind ? notFound(known, kind) : null;
     if (text) return text;
   }
+  if (known?.reason === 'TOKEN_RATE_LIMITED') return `${known.message} ${rateLimitAdvice()}`;
   if (known?.status === 403 && /has no role/.test(known.message)) {
     return `${known.message} (Or is the project wrong? --organization and --project choose it.)`;
   }

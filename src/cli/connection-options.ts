@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import type { ConnectionOptions } from '../client/connection';
 import { ClientConfigError } from '../client/errors';
 import { RegistryClient } from '../client/registry-client';
-import { io } from './io';
+import type { TokenStore } from '../client/transport';
+import { io, type CliIo } from './io';
 import { withJson, type OutputFlags } from './output';
+import { tokenCache } from './token-cache';
 
 /** The flags every command that talks to a registry takes. */
 export interface ConnectionFlags {
@@ -43,10 +45,26 @@ export function connectionOptions(flags: ConnectionFlags): ConnectionOptions {
   return options;
 }
 
+const stores = new WeakMap<CliIo, TokenStore | undefined>();
+
+/**
+ * The token store of this run (one, so a failing cache warns once): the cache file the
+ * commands of a script share, or none when INGOT_TOKEN_CACHE=off.
+ */
+export function cliTokenStore(): TokenStore | undefined {
+  const run = io();
+  if (!stores.has(run))
+    stores.set(
+      run,
+      tokenCache(run.env, (message) => run.stderr.write(`ingot: ${message}\n`)),
+    );
+  return stores.get(run);
+}
+
 /** A client for the registry the flags and environment name; every problem at once. */
 export function connect(flags: ConnectionFlags): RegistryClient {
   try {
-    return new RegistryClient(connectionOptions(flags), {}, io().env);
+    return new RegistryClient(connectionOptions(flags), { tokenStore: cliTokenStore() }, io().env);
   } catch (error) {
     if (error instanceof ClientConfigError) {
       error.message +=

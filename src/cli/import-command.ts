@@ -5,7 +5,7 @@ import { planImport } from '../client/hcp-import/plan';
 import { runImport, type BucketSummary, type ImportResult } from '../client/hcp-import/run';
 import { readSource } from '../client/hcp-import/source';
 import { RegistryClient } from '../client/registry-client';
-import { connect, withConnection, type RegistryFlags } from './connection-options';
+import { cliTokenStore, connect, withConnection, type RegistryFlags } from './connection-options';
 import { EXIT, ExitError } from './exit-codes';
 import { io } from './io';
 import { emit, table } from './output';
@@ -41,7 +41,7 @@ function sourceClient(flags: ImportFlags): RegistryClient {
         projectId: flags.sourceProject,
         credentialsFile: flags.sourceCredentialsFile,
       },
-      { pageSize: flags.pageSize ?? null },
+      { pageSize: flags.pageSize ?? null, tokenStore: cliTokenStore() },
       {
         HCP_API_ADDRESS: HCP_API,
         HCP_CLIENT_ID: env.INGOT_SOURCE_CLIENT_ID,

@@ -34,6 +34,8 @@ export interface ErrorDetail {
   registryUrl?: string;
   organizationId?: string;
   projectId?: string;
+  /** A 429's Retry-After, in seconds: how long the registry asked the caller to wait. */
+  retryAfterSeconds?: number;
 }
 
 /** Bad or missing credentials, or a role that may not do what was asked. */

@@ -20,7 +20,7 @@ export {
   type Version,
 } from './registry-client';
 export { resolveConnection, type Connection, type ConnectionOptions } from './connection';
-export type { TransportOptions } from './transport';
+export type { StoredToken, TokenOwner, TokenStore, TransportOptions } from './transport';
 export {
   asRegistryError,
   ClientConfigError,

@@ -20,6 +20,31 @@ export interface TransportOptions {
    * size to the registry. @default 1000
    */
   pageSize?: number | null;
+  /**
+   * Keeps tokens beyond this client (the CLI's cache file, shared by its invocations).
+   * Without one, a client keeps its token in memory only.
+   */
+  tokenStore?: TokenStore;
+}
+
+/** Whose token it is: what a token store keys it by (never storing the secret itself). */
+export type TokenOwner = Pick<Connection, 'tokenUrl' | 'clientId' | 'clientSecret'>;
+
+/** An access token and when to stop using it (epoch ms, before it expires). */
+export interface StoredToken {
+  value: string;
+  refreshAt: number;
+}
+
+/**
+ * Where tokens outlive one client. Implementations handle their own failures: a store
+ * that cannot be read or written answers null or does nothing, it never throws.
+ */
+export interface TokenStore {
+  load(owner: TokenOwner): StoredToken | null;
+  save(owner: TokenOwner, token: StoredToken): void;
+  /** Forgets `value` (the registry refused it), unless another token has replaced it. */
+  discard(owner: TokenOwner, value: string): void;
 }
 
 const RETRY_BASE_MS = 200;
@@ -52,8 +77,9 @@ interface ErrorBody {
 export class Transport {
   /** HTTP requests sent (token requests included): what benchmarks and tests count. */
   requests: number;
-  private token: { value: string; refreshAt: number } | null;
+  private token: StoredToken | null;
   private pendingToken: Promise<string> | null;
+  private readonly tokenStore: TokenStore | null;
   private readonly fetchImpl: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -67,6 +93,7 @@ export class Transport {
     this.requests = 0;
     this.token = null;
     this.pendingToken = null;
+    this.tokenStore = options.tokenStore ?? null;
     this.fetchImpl = options.fetch ?? fetch;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
@@ -84,7 +111,7 @@ export class Transport {
       url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)] as [string, string])).toString()}`;
     const deadline = Date.now() + this.connection.deadlineMs;
     for (let renewed = false; ; renewed = true) {
-      const token = await this.accessToken(spec.operation, deadline);
+      const token = await this.accessToken(spec.operation, deadline, renewed);
       const response = await this.send(
         deadline,
         spec.operation,
@@ -99,7 +126,7 @@ export class Transport {
       // A token can be refused before its time (registry restarted on a new database,
       // principal recreated): fetch a fresh one once.
       if (response.status === 401 && !renewed) {
-        this.token = null;
+        this.dropToken(token);
         continue;
       }
       const text = await this.readBody(spec.operation, response);
@@ -111,11 +138,27 @@ export class Transport {
 
   /** Drops the cached token (e.g. after credentials change). */
   forgetToken(): void {
-    this.token = null;
+    if (this.token) this.dropToken(this.token.value);
   }
 
-  private async accessToken(operation: string, deadline: number): Promise<string> {
+  private dropToken(value: string): void {
+    if (this.token?.value === value) this.token = null;
+    this.tokenStore?.discard(this.connection, value);
+  }
+
+  /**
+   * A token to send: this client's, else the store's, else a new one. `fresh` (after a
+   * 401) skips the store, which may still hold the refused token if forgetting it failed.
+   */
+  private async accessToken(operation: string, deadline: number, fresh: boolean): Promise<string> {
     if (this.token && Date.now() < this.token.refreshAt) return this.token.value;
+    if (!fresh && this.tokenStore) {
+      const stored = this.tokenStore.load(this.connection);
+      if (stored && Date.now() < stored.refreshAt) {
+        this.token = stored;
+        return stored.value;
+      }
+    }
     // Concurrent requests share one token request.
     this.pendingToken ??= this.fetchToken(operation, deadline).finally(
       () => (this.pendingToken = null),
@@ -143,6 +186,7 @@ export class Transport {
       form.toString(),
     );
     const text = await this.readBody(`authenticate for ${operation}`, response);
+    if (response.status === 429) throw this.tokenRateLimited(operation, response, text);
     const derived = connection.tokenUrl === `${connection.registryUrl}/oauth2/token`;
     // No token endpoint there (a 404, or an answer without RFC 6749's `error`, e.g. the
     // API's own 401 for a path it does not have): the URL is wrong, not the credentials.
@@ -185,7 +229,31 @@ export class Transport {
       value: body.access_token,
       refreshAt: Date.now() + Math.max(ttlMs - REFRESH_MARGIN_MS, ttlMs / 2),
     };
+    this.tokenStore?.save(connection, this.token);
     return body.access_token;
+  }
+
+  /** The token endpoint's 429: when to retry, and that tokens are there to be reused. */
+  private tokenRateLimited(
+    operation: string,
+    response: Response,
+    text: string,
+  ): RegistryUnavailableError {
+    const { tokenUrl, clientId, registryUrl } = this.connection;
+    const body = parse(text);
+    const said = body.error_description ?? body.message;
+    const retryAfter = retryAfterSeconds(response);
+    return new RegistryUnavailableError(
+      `could not authenticate to ${tokenUrl} as client "${clientId}" for ${operation}: too many token requests (HTTP 429)${retryAfter === null ? '' : `; retry in ${retryAfter} s (Retry-After)`}.${said ? ` The endpoint said: "${said}"` : ''} A token is meant to be reused until it expires: every process that takes its own token as client "${clientId}" counts against the limit.`,
+      429,
+      'TOKEN_RATE_LIMITED',
+      {
+        operation,
+        registryMessage: said,
+        registryUrl,
+        ...(retryAfter === null ? {} : { retryAfterSeconds: retryAfter }),
+      },
+    );
   }
 
   /** Reads a body; one cut short (timeout, reset) fails like a request that got no answer. */
@@ -285,12 +353,17 @@ export class Transport {
         response.status === 503 ||
         (response.status >= 500 && isIdempotent(method));
       if (!retryable || attempt === maxRetries || Date.now() >= deadline) return response;
+      const retryAfter = retryAfterSeconds(response);
+      // Told to wait longer than a call waits, a 429 is reported now: a sooner retry is
+      // refused again, and against a token endpoint it counts towards the limit too.
+      if (
+        response.status === 429 &&
+        retryAfter !== null &&
+        (retryAfter * 1000 > RETRY_CAP_MS || Date.now() + retryAfter * 1000 >= deadline)
+      )
+        return response;
       lastProblem = `HTTP ${response.status}`;
-      const retryAfter = Number(response.headers.get('retry-after'));
-      retryAfterMs =
-        Number.isFinite(retryAfter) && retryAfter > 0
-          ? Math.min(retryAfter * 1000, RETRY_CAP_MS)
-          : null;
+      retryAfterMs = retryAfter === null ? null : Math.min(retryAfter * 1000, RETRY_CAP_MS);
       await response.body?.cancel();
     }
     const gaveUp = outOfTime
@@ -367,6 +440,15 @@ export class Transport {
             detail,
           );
         }
+        if (response.status === 429) {
+          const retryAfter = retryAfterSeconds(response);
+          return new RegistryClientError(
+            `${where} failed (429): ${message.replace(/\.$/, '')}${retryAfter === null ? '' : `; retry in ${retryAfter} s (Retry-After)`}.`,
+            429,
+            reason,
+            retryAfter === null ? detail : { ...detail, retryAfterSeconds: retryAfter },
+          );
+        }
         return new RegistryClientError(
           `${where} failed (${response.status}): ${message}`,
           response.status,
@@ -383,6 +465,12 @@ function parse(text: string): ErrorBody {
   } catch {
     return {};
   }
+}
+
+/** Retry-After in whole seconds (the delay form; a date is not honoured), or null. */
+function retryAfterSeconds(response: Response): number | null {
+  const value = Number(response.headers.get('retry-after'));
+  return Number.isFinite(value) && value > 0 ? Math.ceil(value) : null;
 }
 
 function causeOf(error: unknown): string {

@@ -221,6 +221,25 @@ describe('Transport against real HTTP servers', () => {
       assert.equal(server.apiRequests.length, 3);
     });
 
+    it('reports a 429 at once when its Retry-After is longer than a call waits', async () => {
+      const server = await start((_req, res) =>
+        json(res, 429, { code: 8, message: 'slow down.' }, { 'retry-after': '90' }),
+      );
+      const options = instant();
+      const transport = new Transport(connectionTo(server.url), options);
+
+      const error = await rejection(
+        transport.request({ method: 'GET', path: '/x', operation: 'list buckets' }),
+      );
+
+      assert.ok(error instanceof RegistryClientError, String(error));
+      assert.equal(error.status, 429);
+      assert.equal(error.detail.retryAfterSeconds, 90);
+      assert.match(error.message, /list buckets at .* failed \(429\): slow down; retry in 90 s/);
+      assert.deepEqual(options.delays, []);
+      assert.equal(server.apiRequests.length, 1);
+    });
+
     it('retries a 429 on a POST too: the registry did not process it', async () => {
       let calls = 0;
       const server = await start((_req, res) => {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { runIngot } from './cli-in-process';
 import type { Credentials, TestRegistry } from './registry-harness';
+import { testTokenCache } from './token-cache-dir';
 
 /**
  * Runs the `ingot` CLI, in the test's process or as a real one.
@@ -28,7 +29,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The environment of a CLI process: nothing of the caller's registry settings leaks in. */
+/**
+ * The environment of a CLI process: nothing of the caller's registry settings leaks in,
+ * and tokens are cached as a user's are, in a directory of the test run.
+ */
 export function cliEnv(
   registry: TestRegistry | null,
   creds: Credentials | undefined = registry?.admin,
@@ -38,6 +42,7 @@ export function cliEnv(
     if (!/^(INGOT_|HCP_)/.test(key)) env[key] = value;
   }
   env.TS_NODE_TRANSPILE_ONLY = 'true';
+  env.INGOT_TOKEN_CACHE = testTokenCache();
   if (registry && creds) {
     env.INGOT_REGISTRY_URL = registry.url;
     env.HCP_CLIENT_ID = creds.clientId;

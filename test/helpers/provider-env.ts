@@ -1,4 +1,5 @@
 import type { TestRegistry } from './registry-harness';
+import { testTokenCache } from './token-cache-dir';
 
 const KEYS = [
   'INGOT_REGISTRY_URL',
@@ -8,6 +9,7 @@ const KEYS = [
   'HCP_PROJECT_ID',
   'INGOT_CREDENTIALS_FILE',
   'HCP_API_ADDRESS',
+  'INGOT_TOKEN_CACHE',
 ];
 
 /** Points the providers' environment at a test registry (as `pulumi up` would be run). */
@@ -22,6 +24,8 @@ export function useRegistryEnv(registry: () => TestRegistry): void {
     process.env.HCP_CLIENT_SECRET = r.admin.clientSecret;
     process.env.HCP_ORGANIZATION_ID = 'org-1';
     process.env.HCP_PROJECT_ID = 'proj-1';
+    // The pipelines' own `ingot` commands cache their token in the test run's directory.
+    process.env.INGOT_TOKEN_CACHE = testTokenCache();
   });
   after(() => {
     for (const key of KEYS) {
