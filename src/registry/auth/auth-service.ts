@@ -14,6 +14,7 @@ import { AuthAudit, loggableClientId, scopesOf, type FailedAuthLimits } from './
 import { PrincipalStore, type Principal } from './principal-store';
 import { ANY, manages, type RoleBinding } from './roles';
 import { hashSecret, hashToken, randomCredential, verifySecret } from './secrets';
+import { SingleFlight } from '../single-flight';
 import { TokenCache } from './token-cache';
 
 /** Lifetime of an access token, as HCP's (one hour). */
@@ -59,6 +60,8 @@ export class AuthService {
   private readonly store = new PrincipalStore();
   /** Verified tokens; a principal deleted on any process is refused on every other at once. */
   readonly tokens: TokenCache;
+  /** Concurrent first requests with one token share its lookup. */
+  private readonly lookups = new SingleFlight<Principal | null>();
   readonly audit: AuthAudit;
 
   /** What an unknown client's secret is checked against: made once, with the real cost. */
@@ -290,14 +293,17 @@ export class AuthService {
     if (cached) return cached;
     // Read before the lookup, so a commit racing it leaves a stale entry, never a wrong one.
     const marker = this.db.changeMarkerSync();
-    const key = hashToken(token);
-    const found = await this.store.byTokenHash(this.db.reader, key, this.clock.now().toISOString());
-    if (!found) {
-      this.tokens.forget(token);
-      return null;
-    }
-    this.tokens.set(token, key, found.principal, marker, Date.parse(found.expiresAt));
-    return found.principal;
+    return this.lookups.run(token, marker, async () => {
+      const key = hashToken(token);
+      const now = this.clock.now().toISOString();
+      const found = await this.store.byTokenHash(this.db.reader, key, now);
+      if (!found) {
+        this.tokens.forget(token);
+        return null;
+      }
+      this.tokens.set(token, key, found.principal, marker, Date.parse(found.expiresAt));
+      return found.principal;
+    });
   }
 
   close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { SingleFlight } from '../single-flight';
 import type { Database } from '../storage/database';
 import { entityTag } from './conditional';
 
@@ -28,6 +29,7 @@ interface Entry extends CachedResponse {
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly flights = new SingleFlight<CachedResponse>();
 
   constructor(
     private readonly db: Database,
@@ -45,24 +47,26 @@ export class ResponseCache {
   }
 
   /**
-   * The response `produce` makes now, cached with its expiry. The marker is read before
-   * the data, so a write racing the read leaves an entry that the next request already
-   * sees as stale.
+   * The response `produce` makes now, cached with its expiry; requests missing the same
+   * key under the same marker meanwhile share it. The marker is read before the data, so
+   * a write racing the read leaves an entry that the next request already sees as stale.
    */
-  async fill(
+  fill(
     key: string,
     produce: () => Promise<{ body: string; revokeAt?: string }>,
   ): Promise<CachedResponse> {
     const marker = this.db.changeMarkerSync();
-    const now = this.clock.now().getTime();
-    const made = await produce();
-    const body = Buffer.from(made.body);
-    const revokeMs = made.revokeAt ? Date.parse(made.revokeAt) : NaN;
-    const expiresAt = Math.min(now + TTL_MS, revokeMs > now ? revokeMs : Infinity);
-    if (this.entries.size >= MAX_ENTRIES && !this.entries.has(key))
-      this.entries.delete(this.entries.keys().next().value as string);
-    const entry: Entry = { body, etag: entityTag(body), marker, createdAt: now, expiresAt };
-    this.entries.set(key, entry);
-    return entry;
+    return this.flights.run(key, marker, async () => {
+      const now = this.clock.now().getTime();
+      const made = await produce();
+      const body = Buffer.from(made.body);
+      const revokeMs = made.revokeAt ? Date.parse(made.revokeAt) : NaN;
+      const expiresAt = Math.min(now + TTL_MS, revokeMs > now ? revokeMs : Infinity);
+      if (this.entries.size >= MAX_ENTRIES && !this.entries.has(key))
+        this.entries.delete(this.entries.keys().next().value as string);
+      const entry: Entry = { body, etag: entityTag(body), marker, createdAt: now, expiresAt };
+      this.entries.set(key, entry);
+      return entry;
+    });
   }
 }
