@@ -340,12 +340,26 @@ export class ScalerStore {
 
   /**
    * Forgets what is a day old: jobs (GitHub fails a job that waited 24 hours for a
-   * runner, so a lost delivery cannot keep demand alive), gone instances, delivery ids.
+   * runner, so a lost delivery cannot keep demand alive), gone instances, delivery ids,
+   * and the runner records of macOS instances no longer among `hostInstances` (the
+   * configured ones; a configured instance's record is its one-runner guard, never
+   * forgotten).
    */
-  async prune(tx: Executor, now: Date): Promise<void> {
+  async prune(tx: Executor, now: Date, hostInstances: readonly string[]): Promise<void> {
     const at = new Date(now.getTime() - 86_400_000).toISOString();
     await tx.query('DELETE FROM scaler_jobs WHERE updated_at < $1', [at]);
     await tx.query("DELETE FROM scaler_instances WHERE state = 'gone' AND updated_at < $1", [at]);
     await tx.query('DELETE FROM scaler_deliveries WHERE received_at < $1', [at]);
+    // A day old too, not at once: processes sharing a database may run different
+    // configurations for a while (a rollout), and one on the old configuration must not
+    // forget the guard of an instance the new one serves. `configuring` is a mint in
+    // flight (minutes at most); `issued` does not tell whether the runner is mid-job, but
+    // an instance outside the configuration gets no runner anyway, so its guard only
+    // matters if it comes back soon.
+    const configured = hostInstances.map((_, i) => `$${i + 2}`).join(', ');
+    await tx.query(
+      `DELETE FROM scaler_hosts WHERE updated_at < $1${configured ? ` AND instance_id NOT IN (${configured})` : ''}`,
+      [at, ...hostInstances],
+    );
   }
 }

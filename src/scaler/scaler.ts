@@ -62,10 +62,18 @@ export class Scaler {
   private readonly rerun = new Set<string>();
   private readonly hosts: HostRunners;
   private prunedAt = -Infinity;
+  /**
+   * The macOS instances of the configuration. It is read once, when the process starts,
+   * so an instance leaves it only across a restart; records of the others are forgotten
+   * by the periodic prune of the control loop (`store.prune`), where every other record
+   * the scaler no longer needs is forgotten, in that pass's transaction.
+   */
+  private readonly hostInstances: string[];
 
   constructor(private readonly deps: ScalerDeps) {
     this.config = deps.config;
     this.clock = deps.clock ?? (() => new Date());
+    this.hostInstances = deps.config.hosts.flatMap((h) => h.instances);
     this.hosts = new HostRunners({
       hosts: deps.config.hosts,
       store: deps.store,
@@ -426,7 +434,7 @@ export class Scaler {
         idleExpired.push({ id: row.instance_id, since: since as string });
     }
     const queued = await store.db.transaction(async (tx) => {
-      if (this.pruneDue(now)) await store.prune(tx, now);
+      if (this.pruneDue(now)) await store.prune(tx, now, this.hostInstances);
       return store.queuedCount(tx, target.key);
     });
     metrics.queueDepth.set(labels, queued);

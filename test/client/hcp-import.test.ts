@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { ulid } from 'ulid';
+import { dryRunImport } from '../../src/client/hcp-import/dry-run';
 import { planImport } from '../../src/client/hcp-import/plan';
 import { runImport } from '../../src/client/hcp-import/run';
 import type { SourceBucket } from '../../src/client/hcp-import/source';
 import { RegistryClient } from '../../src/client/registry-client';
+import { LIMITS } from '../../src/registry/service/limits';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry-harness';
 
 /**
@@ -268,5 +270,36 @@ describe('ingot import hcp: HCP Packer-shaped answers into Ingot', function () {
       'ami-0c1',
     );
     assert.equal((await client.getVersion('base', 'b1')).status, 'VERSION_REVOKED');
+  });
+
+  it('reports a version over the size limits, in a dry run as in the import, and writes none of it', async () => {
+    const big = hcpVersion('big', 'g1', 'v1', 6);
+    big.builds = Array.from({ length: LIMITS.buildsPerVersion + 1 }, (_, i) => ({
+      ...big.builds[0],
+      id: ulid(),
+      component_type: `amazon-ebs.part-${i}`,
+    }));
+    const small = hcpVersion('big', 'g2', 'v2', 7);
+    const plan = planImport([hcpBucket('big', [big, small], [])]);
+    const expected = {
+      bucket: 'big',
+      item: 'version g1',
+      message: `version "g1" of bucket "big" is over this registry's limits: it has 101 builds and the limit is 100 a version (delete builds of it at the source). Nothing of it was imported; fix it at the source and run the import again.`,
+    };
+    const dry = await dryRunImport(client, plan);
+    assert.deepEqual(dry.problems, [expected]);
+    const result = await runImport(client, plan);
+    assert.deepEqual(result.problems, [expected]);
+    assert.deepEqual(result.buckets[0].versions, {
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      conflict: 1,
+    });
+    assert.deepEqual(
+      (await client.listVersions('big')).map((v) => v.fingerprint),
+      ['g2'],
+      'the version within the limits is imported; the other is not',
+    );
   });
 });

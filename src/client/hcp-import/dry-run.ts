@@ -1,7 +1,32 @@
+import { ValidationError } from '../../registry/errors';
+import { checkImportedVersion } from '../../registry/service/limits';
 import type { RegistryClient, Version } from '../registry-client';
 import { channelVerdict, versionVerdict } from './compare';
-import type { ImportPlan } from './plan';
+import type { ImportPlan, VersionStep } from './plan';
 import { emptySummaries, type BucketSummary, type ImportResult } from './run';
+
+interface PlannedBuild {
+  platform: string;
+  component_type: string;
+  metadata: unknown;
+  artifacts: unknown[];
+}
+
+/** The registry's refusal of a version over its size limits (as this Ingot has them), if any. */
+function overLimits(bucket: string, step: VersionStep): string | undefined {
+  const { builds } = step.body as { builds: PlannedBuild[] };
+  try {
+    checkImportedVersion(
+      bucket,
+      step.fingerprint,
+      builds.map((b) => ({ ...b, componentType: b.component_type })),
+    );
+    return undefined;
+  } catch (error) {
+    if (error instanceof ValidationError) return error.message;
+    throw error;
+  }
+}
 
 /**
  * What `runImport` would do, from reads of the target alone: nothing is written. Records
@@ -22,7 +47,10 @@ export async function dryRunImport(
       there ? (await target.listVersions(b.name)).map((v) => [v.fingerprint, v]) : [],
     );
     for (const step of plan.versions.filter((v) => v.bucket === b.name)) {
-      const [verdict, why] = versionVerdict(step, versions.get(step.fingerprint));
+      const refused = overLimits(b.name, step);
+      const [verdict, why] = refused
+        ? (['conflict', refused] as const)
+        : versionVerdict(step, versions.get(step.fingerprint));
       summary.versions[verdict]++;
       if (why) problems.push({ bucket: b.name, item: `version ${step.fingerprint}`, message: why });
     }

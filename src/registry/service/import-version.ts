@@ -5,6 +5,7 @@ import { newId } from '../ids';
 import type { Executor } from '../storage/database';
 import type { ImportRepository, IdTable } from '../storage/import-repository';
 import type { Actor, RegistryContext } from './context';
+import { checkImportedVersion } from './limits';
 import {
   keepableId,
   nameSeqOf,
@@ -133,6 +134,7 @@ export async function importVersion(
   fingerprint: string,
   input: ImportedVersion,
 ): Promise<{ outcome: ImportOutcome; version: Version }> {
+  checkImportedVersion(bucket.name, fingerprint, input.builds);
   const now = ctx.nowIso();
   const nameSeq = nameSeqOf(input.name, 'name');
   const createdAt = storedTime(input.createdAt, now);

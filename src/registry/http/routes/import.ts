@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { BUILD_STATUSES, TEMPLATE_TYPES } from '../../domain/model';
 import type { Registry } from '../../registry';
+import { LIMITS } from '../../service/limits';
 import { actorOf, scopeOf } from '../auth';
 import { INGOT_PREFIX, type App } from '../app-types';
 import { presentBucket, presentChannel, presentVersion } from '../present';
@@ -82,7 +83,7 @@ const ImportBuild = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { maxItems: 500 },
+      { description: `At most ${LIMITS.artifactsPerBuild}; more is refused, naming the build.` },
     ),
     parent: Type.Optional(
       Type.Object(
@@ -106,7 +107,9 @@ const ImportVersionBody = Type.Object(
     author_id: Type.String({ maxLength: 200 }),
     created_at: Time,
     updated_at: Time,
-    builds: Type.Array(ImportBuild, { maxItems: 200 }),
+    builds: Type.Array(ImportBuild, {
+      description: `At most ${LIMITS.buildsPerVersion}; more is refused, naming the version.`,
+    }),
     revocation: Type.Optional(
       Type.Object(
         {
