@@ -4,26 +4,16 @@
 # (util-linux: the builder's private mount namespace), installing Debian's packages with
 # apt-get when one is missing. Idempotent and quiet: does nothing when both are there.
 set -euo pipefail
+# shellcheck source=scripts/lib/apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt-install.sh"
 
 missing=()
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-debootstrap: ${missing[*]} missing and apt-get is not available; install debootstrap and util-linux, then rerun." >&2
-  exit 1
-fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "ensure-debootstrap: ${missing[*]} missing; installing them needs root (apt-get install ${missing[*]}), and so do the local image builds (chroot)." >&2
   exit 1
 fi
-echo "ensure-debootstrap: installing ${missing[*]} (Debian packages)…" >&2
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-export DEBIAN_FRONTEND=noninteractive
-if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
-  cat "$log" >&2
-  echo "ensure-debootstrap: apt-get could not install ${missing[*]}." >&2
-  exit 1
-fi
+apt_install ensure-debootstrap "${missing[@]}"
