@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { BucketView } from '../../src/registry/service/bucket-service';
-import type { SqlParam } from '../../src/registry/storage/database';
+import { queriesOf } from '../helpers/query-log';
 import { describeEachEngine, imageId, type TestRegistry } from '../helpers/registry-harness';
 
 /**
@@ -295,23 +295,6 @@ describeEachEngine('bucket list', (registry) => {
     const p = publisher(registry, 'list-queries');
     const scope = { organizationId: ORG, projectId: 'list-queries' };
 
-    /** The SQL statements run on the registry's reader while `work` runs. */
-    async function queriesOf(work: () => Promise<unknown>): Promise<string[]> {
-      const reader = registry().running.registry.db.reader;
-      const original = reader.query;
-      const seen: string[] = [];
-      reader.query = <T>(sql: string, params?: readonly SqlParam[]) => {
-        seen.push(sql.replace(/\s+/g, ' ').trim());
-        return original.call(reader, sql, params) as Promise<T[]>;
-      };
-      try {
-        await work();
-      } finally {
-        reader.query = original;
-      }
-      return seen;
-    }
-
     before(async function () {
       this.timeout(120_000);
       // A chain: each bucket built from the previous one's prod channel, each with its own
@@ -343,10 +326,10 @@ describeEachEngine('bucket list', (registry) => {
       const buckets = registry().running.registry.buckets;
       let small: BucketView[] = [];
       let large: BucketView[] = [];
-      const smallSql = await queriesOf(async () => {
+      const smallSql = await queriesOf(registry(), async () => {
         small = await buckets.list(scope, { offset: 0, limit: 3 });
       });
-      const largeSql = await queriesOf(async () => {
+      const largeSql = await queriesOf(registry(), async () => {
         large = await buckets.list(scope, { offset: 0, limit: 16 });
       });
       assert.equal(small.length, 3);

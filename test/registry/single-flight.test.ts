@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { SingleFlight } from '../../src/registry/single-flight';
-import type { SqlParam } from '../../src/registry/storage/database';
+import { queriesOf } from '../helpers/query-log';
 import { describeEachEngine, type TestRegistry } from '../helpers/registry-harness';
 
 /** A lookup that resolves when the test says so, counting how often it started. */
@@ -61,23 +61,6 @@ describe('single flight', () => {
     assert.equal(await retried, 'v');
   });
 });
-
-/** SQL run on the registry's reader while `work` runs. */
-async function queriesOf(registry: TestRegistry, work: () => Promise<unknown>): Promise<string[]> {
-  const reader = registry.running.registry.db.reader;
-  const original = reader.query;
-  const seen: string[] = [];
-  reader.query = <T>(sql: string, params?: readonly SqlParam[]) => {
-    seen.push(sql);
-    return original.call(reader, sql, params) as Promise<T[]>;
-  };
-  try {
-    await work();
-  } finally {
-    reader.query = original;
-  }
-  return seen;
-}
 
 /**
  * `reads`, started while a write transaction is open: on SQLite reads queue behind it, so
