@@ -35,7 +35,9 @@ export async function handler(event: LambdaEvent) {
   if (event['detail-type']) {
     const group = event.detail?.AutoScalingGroupName;
     const targets = scaler.config.targets.filter((t) => !group || t.group === group);
-    for (const target of targets) scaler.trigger(target.key);
+    // The scheduled tick (no group) is triggerAll's: it also prunes a scaler without targets.
+    if (group) for (const target of targets) scaler.trigger(target.key);
+    else scaler.triggerAll();
     await scaler.settle();
     return { targets: targets.map((t) => t.key) };
   }

@@ -44,6 +44,8 @@ const CLAIM_SECONDS = 120;
 const PASS_COALESCE_MS = 50;
 /** How often a process prunes day-old records. */
 const PRUNE_EVERY_MS = 60_000;
+/** The prune's place among the passes in flight; no target key is empty. */
+const PRUNE_KEY = '';
 
 /**
  * The control loop. Deliveries only update the job ledger (in one transaction, keyed by
@@ -209,9 +211,26 @@ export class Scaler {
     this.running.set(key, run);
   }
 
-  /** Starts a pass over every target (the periodic tick, and start-up after a restart). */
+  /**
+   * Starts a pass over every target (the periodic tick, and start-up after a restart).
+   * A scaler with no targets (one serving only macOS hosts) has no pass to prune in, so
+   * the tick prunes by itself there.
+   */
   triggerAll(): void {
     for (const target of this.config.targets) this.trigger(target.key);
+    if (this.config.targets.length === 0) this.pruneAlone();
+  }
+
+  /** The periodic prune outside any pass, in the background like a pass (see settle). */
+  private pruneAlone(): void {
+    const now = this.clock();
+    if (this.running.has(PRUNE_KEY) || !this.pruneDue(now)) return;
+    const { store } = this.deps;
+    const run = store.db
+      .transaction((tx) => store.prune(tx, now, this.hostInstances))
+      .catch((error: unknown) => this.deps.log.error({ err: error }, 'prune failed'))
+      .finally(() => this.running.delete(PRUNE_KEY));
+    this.running.set(PRUNE_KEY, run);
   }
 
   /** Resolves once no pass is running or pending in this process. */

@@ -134,35 +134,40 @@ for (const engine of ENGINES)
       );
     });
 
-    it('forgets the runner record of an instance removed from the configuration, a day on; keeps the configured ones', async () => {
-      for (const id of MAC_INSTANCES) {
-        const res = await h.fetchHostJit(h.ec2Identity.identity(id));
-        assert.equal(res.status, 200, JSON.stringify(res.body));
-        h.github.startJob(h.github.useJitConfig(res.body.encoded_jit_config));
-      }
-      const recorded = async () =>
-        (
-          await h.db.reader.query<{ instance_id: string }>(
-            'SELECT instance_id FROM scaler_hosts ORDER BY instance_id',
-          )
-        ).map((r) => r.instance_id);
-      assert.deepEqual(await recorded(), [...MAC_INSTANCES].sort());
+    for (const hostsOnly of [false, true])
+      it(`forgets the runner record of an instance removed from the configuration, a day on; keeps the configured ones${hostsOnly ? ' (a scaler serving only macOS hosts: no pass, the tick prunes)' : ''}`, async () => {
+        if (hostsOnly) {
+          h.config = { ...h.config, targets: [] };
+          await h.restart();
+        }
+        for (const id of MAC_INSTANCES) {
+          const res = await h.fetchHostJit(h.ec2Identity.identity(id));
+          assert.equal(res.status, 200, JSON.stringify(res.body));
+          h.github.startJob(h.github.useJitConfig(res.body.encoded_jit_config));
+        }
+        const recorded = async () =>
+          (
+            await h.db.reader.query<{ instance_id: string }>(
+              'SELECT instance_id FROM scaler_hosts ORDER BY instance_id',
+            )
+          ).map((r) => r.instance_id);
+        assert.deepEqual(await recorded(), [...MAC_INSTANCES].sort());
 
-      // MAC_A leaves the pool: the scaler is restarted on the new configuration.
-      h.config = { ...h.config, hosts: [{ ...h.config.hosts[0], instances: [MAC_B] }] };
-      await h.restart();
-      assert.equal((await h.fetchHostJit(h.ec2Identity.identity(MAC_A))).status, 403);
-      // Another process may still serve MAC_A on the old configuration: not at once.
-      await h.tick();
-      assert.deepEqual(await recorded(), [...MAC_INSTANCES].sort());
-      h.advance(86_400 + 1);
-      await h.tick();
-      assert.deepEqual(await recorded(), [MAC_B], 'MAC_A forgotten; MAC_B, configured, kept');
-      // MAC_B's guard still holds: its runner is mid-job.
-      const again = await h.fetchHostJit(h.ec2Identity.identity(MAC_B));
-      assert.equal(again.status, 409);
-      assert.equal(again.body.code, 'CONFIG_ALREADY_ISSUED');
-    });
+        // MAC_A leaves the pool: the scaler is restarted on the new configuration.
+        h.config = { ...h.config, hosts: [{ ...h.config.hosts[0], instances: [MAC_B] }] };
+        await h.restart();
+        assert.equal((await h.fetchHostJit(h.ec2Identity.identity(MAC_A))).status, 403);
+        // Another process may still serve MAC_A on the old configuration: not at once.
+        await h.tick();
+        assert.deepEqual(await recorded(), [...MAC_INSTANCES].sort());
+        h.advance(86_400 + 1);
+        await h.tick();
+        assert.deepEqual(await recorded(), [MAC_B], 'MAC_A forgotten; MAC_B, configured, kept');
+        // MAC_B's guard still holds: its runner is mid-job.
+        const again = await h.fetchHostJit(h.ec2Identity.identity(MAC_B));
+        assert.equal(again.status, 409);
+        assert.equal(again.body.code, 'CONFIG_ALREADY_ISSUED');
+      });
   });
 
 describe("AWS's instance identity certificates", () => {
