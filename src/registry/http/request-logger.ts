@@ -26,11 +26,11 @@ export class RequestLogger implements FastifyBaseLogger {
   }
 
   set level(level: string) {
-    this.child_().level = level;
+    this.materialized().level = level;
   }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    return this.child_().child(bindings, options);
+    return this.materialized().child(bindings, options);
   }
 
   fatal(...args: unknown[]): void {
@@ -60,10 +60,10 @@ export class RequestLogger implements FastifyBaseLogger {
   silent(): void {}
 
   private log(level: Level, args: unknown[]): void {
-    (this.child_()[level] as (...a: unknown[]) => void)(...args);
+    (this.materialized()[level] as (...a: unknown[]) => void)(...args);
   }
 
-  private child_(): FastifyBaseLogger {
+  private materialized(): FastifyBaseLogger {
     return (this.made ??= this.parent.child(this.bindings, this.options));
   }
 }
