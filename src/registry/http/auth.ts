@@ -8,10 +8,11 @@ import type { ChannelActor } from '../service/channel-service';
 
 /**
  * What a route requires: a role (on the path's org/project), any valid token of a
- * principal with a role other than `metrics`, the metrics role or admin (`/metrics`), or
- * nothing.
+ * principal with a role other than `metrics`, the metrics role or admin (`/metrics`), any
+ * valid token at all (`own-credentials`: routes where a principal acts on its own tokens,
+ * which a scraper must be able to revoke too), or nothing.
  */
-export type Access = Role | 'authenticated' | 'public';
+export type Access = Role | 'authenticated' | 'own-credentials' | 'public';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -44,6 +45,7 @@ function permits(access: Access, principal: Principal, scope: Scope, role: Role 
   if (access === 'metrics')
     return allows(role, 'admin') || holds(principal.roles, scope, 'metrics');
   if (access === 'authenticated') return principal.roles.some((r) => r.role !== 'metrics');
+  if (access === 'own-credentials') return true;
   return access !== 'public' && allows(role, access);
 }
 

@@ -241,6 +241,22 @@ describeEachEngine('the metrics role', (registry) => {
     }
   });
 
+  it("revokes its own token (RFC 7009), and nobody else's", async () => {
+    const r = registry();
+    const created = await r.ok('POST', '/ingot/v1/principals', {
+      name: 'prometheus-revoking',
+      role: 'metrics',
+    });
+    const { token } = await tokenFor(r, creds(created));
+    const { token: adminToken } = await tokenFor(r, r.admin);
+    const others = await call(r, 'POST', '/oauth2/revoke', token, { token: adminToken });
+    assert.equal(others.status, 403, JSON.stringify(others.body));
+    assert.equal((await call(r, 'GET', '/metrics', adminToken)).status, 200);
+    const own = await call(r, 'POST', '/oauth2/revoke', token, { token });
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal((await call(r, 'GET', '/metrics', token)).status, 401);
+  });
+
   it('is granted registry-wide only', async () => {
     const r = registry();
     const res = await r.api('POST', '/ingot/v1/principals', {

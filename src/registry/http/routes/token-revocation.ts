@@ -26,7 +26,8 @@ const RevokeRequest = Type.Object(
  * (`token`, `token_type_hint`, form-encoded or JSON) OAuth2 client libraries send, next to
  * `/oauth2/token`. The caller authenticates with its bearer token like on every other
  * Ingot route (RFC 7009 leaves the client authentication method to the server), and may
- * revoke its own token or one of a principal it manages. As RFC 7009 section 2.2 says, an
+ * revoke its own token (any principal, a `metrics` scraper too) or one of a principal it
+ * manages. As RFC 7009 section 2.2 says, an
  * unknown or expired token answers 200: the caller's goal, a token that no longer works,
  * holds. The revocation reaches every registry process through the database's change
  * marker (AuthService.changeCredentials).
@@ -42,7 +43,7 @@ export function tokenRevocationRoutes(app: App, registry: Registry): void {
         body: RevokeRequest,
         response: withErrors({ 200: Type.Object({}) }),
       },
-      config: { access: 'authenticated', formBody: true },
+      config: { access: 'own-credentials', formBody: true },
     },
     async (request) => {
       const principal = request.principal as Principal;
