@@ -14,11 +14,11 @@ const METHODS: readonly string[] = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'];
 
 /**
  * What a route needs: nothing, any valid token (of a principal with a role other than
- * metrics), a role on the path's project (or, for principals, on the project named in
- * the body), a registry-wide admin, or (`/metrics`) a registry-wide admin or metrics
- * principal.
+ * metrics), any valid token at all (`own-credentials`: token revocation), a role on the
+ * path's project (or, for principals, on the project named in the body), a registry-wide
+ * admin, or (`/metrics`) a registry-wide admin or metrics principal.
  */
-type Need = 'public' | 'authenticated' | Role | 'registry-admin';
+type Need = 'public' | 'authenticated' | 'own-credentials' | Role | 'registry-admin';
 
 interface Params {
   organization_id: string;
@@ -110,7 +110,7 @@ const MATRIX: Case[] = [
   {
     method: 'POST',
     route: '/oauth2/revoke',
-    need: 'authenticated',
+    need: 'own-credentials',
     // An unknown token answers 200 (RFC 7009 section 2.2): the matrix checks who gets in.
     body: () => ({ token: 'ingot_at_never-issued' }),
   },
@@ -668,9 +668,10 @@ describeEachEngine('auth matrix: every route × every kind of caller', (registry
 
   const RANK: Record<Role, number> = { metrics: 0, viewer: 1, contributor: 2, admin: 3 };
   function allowed(need: Need, grants: Caller['grants']): boolean {
-    // A metrics principal reads /metrics and nothing else.
-    if (grants === 'metrics') return need === 'public' || need === 'metrics';
-    if (need === 'public' || need === 'authenticated') return true;
+    if (need === 'public' || need === 'own-credentials') return true;
+    // A metrics principal reads /metrics (and revokes its own tokens), nothing else.
+    if (grants === 'metrics') return need === 'metrics';
+    if (need === 'authenticated') return true;
     if (grants === 'registry-admin') return true;
     if (need === 'metrics') return false;
     if (need === 'registry-admin' || grants === 'none') return false;
@@ -756,7 +757,9 @@ describeEachEngine('auth matrix: every route × every kind of caller', (registry
         const what = `${caller.name} → ${c.method} ${path}`;
         if (allowed(c.need, caller.grants)) {
           // A caller allowed to change things gets its own copy to change.
-          const mutates = c.need !== 'public' && c.need !== 'authenticated' && c.need !== 'viewer';
+          const mutates = !['public', 'authenticated', 'own-credentials', 'viewer'].includes(
+            c.need,
+          );
           const fixture = mutates ? await makeFixture(r, `fx-${++fixtures}`) : shared;
           const extra = mutates && c.prepare ? await c.prepare(r) : {};
           const res = await send(
