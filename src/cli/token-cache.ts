@@ -6,8 +6,9 @@ import type { StoredToken, TokenOwner, TokenStore } from '../client/transport';
 /**
  * The CLI's access tokens on disk, so a script's `ingot` commands share one token instead
  * of each taking its own (the registry allows 30 token requests a minute per client).
- * One JSON file, 0600 in a 0700 directory, keyed by a hash of token URL, client id and
- * client secret: no secret is stored, and a rotated secret never finds an old token.
+ * One JSON file, 0600 in a 0700 directory (the tokens are bearer credentials until they
+ * expire), keyed by a hash of token URL, client id and client secret: the client secret
+ * is never stored, and a rotated secret never finds an old token.
  */
 
 const FILE_NAME = 'tokens.json';
