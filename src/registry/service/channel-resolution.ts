@@ -67,12 +67,7 @@ export async function rollbackTarget(
   revokedId: string,
   now: Date,
 ): Promise<Version | null> {
-  for (let offset = 0; ; offset += HISTORY_PAGE) {
-    const page = await ctx.repo.listHistory(ex, channel.id, { offset, limit: HISTORY_PAGE });
-    const versions = await ctx.repo.findVersionsByIds(ex, candidates(page, revokedId));
-    const target = firstValid(page, revokedId, versions, now);
-    if (target || page.length < HISTORY_PAGE) return target;
-  }
+  return (await rollbackTargets(ctx, ex, [{ channel, revokedId }], now)).get(channel.id) ?? null;
 }
 
 /** `rollbackTarget` of several channels, by channel id, two queries per page of history. */
