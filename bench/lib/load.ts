@@ -81,7 +81,8 @@ export interface Target {
 interface Tally {
   runs: WrkRun[];
   cpuUs: number;
-  otherSeconds: number;
+  /** Null once a turn could not read the machine's CPU (off Linux). */
+  otherSeconds: number | null;
   eventLoopDelay: LoadStats['eventLoopDelay'];
   gcBefore: { count: number; pauseMs: number } | null;
   gcAfter: { count: number; pauseMs: number; maxPauseMs: number } | null;
@@ -99,8 +100,10 @@ async function measure(connections: number, target: Target, seconds: number, tal
   const cpuUsed = after.cpu - before.cpu;
   tally.runs.push(run);
   tally.cpuUs += cpuUsed;
-  if (machineBefore !== null && machineAfter !== null)
-    tally.otherSeconds += Math.max(0, machineAfter - machineBefore - ownUsed - cpuUsed / 1e6);
+  tally.otherSeconds =
+    machineBefore === null || machineAfter === null || tally.otherSeconds === null
+      ? null
+      : tally.otherSeconds + Math.max(0, machineAfter - machineBefore - ownUsed - cpuUsed / 1e6);
   const delay = after.eventLoopDelay;
   if (delay && (!tally.eventLoopDelay || delay.p99 > tally.eventLoopDelay.p99))
     tally.eventLoopDelay = delay;
@@ -171,7 +174,7 @@ function statsOf(tally: Tally, loadAverage: number): LoadStats {
     serverCpuUsPerRequest: requests > 0 ? tally.cpuUs / requests : NaN,
     serverCpuLoad: seconds > 0 ? tally.cpuUs / 1e6 / seconds : NaN,
     otherCpuLoad:
-      machineBusySeconds() === null || seconds === 0 ? null : tally.otherSeconds / seconds,
+      tally.otherSeconds === null || seconds === 0 ? null : tally.otherSeconds / seconds,
     loadAverage,
     eventLoopDelay: tally.eventLoopDelay ?? null,
     gc: {
