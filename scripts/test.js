@@ -10,6 +10,9 @@ execFileSync('bash', [path.join(root, 'scripts', 'ensure-postgres.sh')], { stdio
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-packer.sh')], { stdio: 'inherit' });
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-debootstrap.sh')], { stdio: 'inherit' });
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'inherit' });
+execFileSync(process.execPath, [path.join(root, 'scripts', 'build-native.js'), '--required'], {
+  stdio: 'inherit',
+});
 execFileSync(
   process.execPath,
   [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'],

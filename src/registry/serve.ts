@@ -101,7 +101,12 @@ export async function startRegistry(
   if (!credentialsFile && (await refreshCredentialsUrl(config.credentialsFile, url, registry.auth)))
     app.log.info({ file: config.credentialsFile, url }, 'credentials file now names this address');
   app.log.info(
-    { url, database: maskDatabaseUrl(config.databaseUrl), engine: db.engine },
+    {
+      url,
+      database: maskDatabaseUrl(config.databaseUrl),
+      engine: db.engine,
+      changeCheck: db.changeCheck,
+    },
     'registry listening',
   );
 

@@ -33,6 +33,8 @@ export interface Database {
    * that transaction's commit changes the marker in the same tick as it commits.
    */
   changeMarkerSync(): string;
+  /** How the change marker learns of other processes' commits (logged at start-up). */
+  readonly changeCheck: string;
   /**
    * Fails (or hangs, for the caller to time out) unless the database can serve the
    * registry: PostgreSQL answers a read of a table; SQLite's write lock can be taken.

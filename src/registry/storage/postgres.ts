@@ -197,6 +197,8 @@ export class PostgresDatabase implements Database {
     return this.changeMarkerSync();
   }
 
+  readonly changeCheck = 'LISTEN/NOTIFY';
+
   changeMarkerSync(): string {
     return this.listener ? String(this.changes) : `unlistened:${++this.changes}`;
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Executor, SqlParam } from './database';
 import { asUnavailable, isTransient } from './transient-errors';
-import { WalIndexWatch } from './wal-index';
+import { WalIndexWatch, type WalIndexRead } from './wal-index';
 
 /**
  * How long one statement waits for another process's lock. better-sqlite3 is
@@ -39,11 +39,20 @@ export class SqliteDatabase implements Database {
   private readonly walIndex: WalIndexWatch | null;
   /** The marker read in the current tick, or null (see changeMarkerSync). */
   private marker: string | null = null;
+  /** The last marker made, and the counts it was made of. */
+  private markerText = '';
+  private markerVersion = -1;
+  private markerCommits = -1;
   private readonly forgetMarker = () => (this.marker = null);
 
-  private constructor(private readonly db: BetterSqlite3.Database) {
+  private constructor(
+    private readonly db: BetterSqlite3.Database,
+    walIndex: WalIndexRead | undefined,
+  ) {
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.walIndex = db.memory ? null : WalIndexWatch.open(db.name);
+    // A new database switched to WAL makes its WAL index on its first read: make it now.
+    this.dataVersion.get();
+    this.walIndex = db.memory ? null : WalIndexWatch.open(db.name, walIndex);
     this.reader = {
       query: async <T>(sql: string, params: readonly SqlParam[] = []) => {
         while (this.lock) await this.lock;
@@ -56,7 +65,12 @@ export class SqliteDatabase implements Database {
     };
   }
 
-  static open(file: string): SqliteDatabase {
+  /**
+   * Opens (creating it owner-only) the database `file` in WAL mode. `walIndex` is how
+   * other processes' commits are noticed; @default 'mapped' where native/ is built, else
+   * 'pread'.
+   */
+  static open(file: string, walIndex?: WalIndexRead): SqliteDatabase {
     if (file !== ':memory:') {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       // Created owner-only: it holds secret hashes. SQLite gives its -wal and -shm files
@@ -68,7 +82,7 @@ export class SqliteDatabase implements Database {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    return new SqliteDatabase(db);
+    return new SqliteDatabase(db, walIndex);
   }
 
   async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
@@ -133,18 +147,37 @@ export class SqliteDatabase implements Database {
   }
 
   /**
-   * Read at most once per tick (a request's token check and its cache lookup share one
-   * read): everything that runs in this tick started after the I/O that triggered it,
-   * so a commit another process finished before a request was sent is already counted.
-   * This connection's own commits reset it at once.
+   * Read on every call where the WAL index is mapped (reading it is reading memory).
+   * Where a read costs a system call, at most once per tick (a request's token check and
+   * its cache lookup share one read): everything that runs in this tick started after
+   * the I/O that triggered it, so a commit another process finished before a request was
+   * sent is already counted. This connection's own commits reset it at once.
    */
   changeMarkerSync(): string {
+    if (this.walIndex?.how === 'mapped') return this.markerOf(this.walIndex.version());
     if (this.marker === null) {
-      const version = this.walIndex ? this.walIndex.version() : (this.dataVersion.get() as number);
-      this.marker = `${version}:${this.commits}`;
+      this.marker = this.markerOf(
+        this.walIndex ? this.walIndex.version() : (this.dataVersion.get() as number),
+      );
       process.nextTick(this.forgetMarker);
     }
     return this.marker;
+  }
+
+  /** How the change marker learns of other processes' commits (docs/registry.md). */
+  get changeCheck(): string {
+    if (!this.walIndex) return 'data_version';
+    return this.walIndex.how === 'mapped' ? 'mapped WAL index' : 'pread of the WAL index';
+  }
+
+  /** The marker string, made again only when a count moved (no string per request). */
+  private markerOf(version: number): string {
+    if (version !== this.markerVersion || this.commits !== this.markerCommits) {
+      this.markerVersion = version;
+      this.markerCommits = this.commits;
+      this.markerText = `${version}:${this.commits}`;
+    }
+    return this.markerText;
   }
 
   async close(): Promise<void> {
