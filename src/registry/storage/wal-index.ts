@@ -76,22 +76,28 @@ export class WalIndexWatch {
   /**
    * Watches the WAL index of `databaseFile`, or answers null when it has none (an
    * in-memory database, or one not in WAL mode): the caller then asks SQLite itself.
-   * `how` defaults to the mapping where native/ is built; asking for it where it is not
-   * is an error.
+   * `how` defaults to the mapping where native/ is built and the file maps, else the
+   * pread; asking for the mapping where it cannot be had is an error.
    */
   static open(databaseFile: string, how?: WalIndexRead): WalIndexWatch | null {
     const shm = `${databaseFile}-shm`;
-    const wanted = how ?? (sharedMappingAddon() ? 'mapped' : 'pread');
-    if (wanted === 'pread') {
-      const source = openPread(shm);
-      return source && new WalIndexWatch(source, 'pread');
-    }
-    if (!sharedMappingAddon())
+    if (how === 'mapped' && !sharedMappingAddon())
       throw new Error(
         'the WAL index cannot be mapped: native/ is not built here; run `npm run build:native`.',
       );
-    const view = mapSharedFile(shm, HEADER_BYTES);
-    return view && new WalIndexWatch(mappedSource(view), 'mapped');
+    if (how === 'mapped' || (how === undefined && sharedMappingAddon())) {
+      let view: Uint8Array | null;
+      try {
+        view = mapSharedFile(shm, HEADER_BYTES);
+      } catch (error) {
+        // A file system that cannot be mapped: the pread still answers, unless asked not to.
+        if (how === 'mapped') throw error;
+        return WalIndexWatch.open(databaseFile, 'pread');
+      }
+      return view && new WalIndexWatch(mappedSource(view), 'mapped');
+    }
+    const source = openPread(shm);
+    return source && new WalIndexWatch(source, 'pread');
   }
 
   /** A number that changes whenever the header changed since the previous call. */

@@ -172,6 +172,21 @@ for (const how of ['mapped', 'pread'] as const satisfies readonly WalIndexRead[]
 }
 
 describe('SqliteDatabase on this machine', () => {
+  it('falls back to the pread where the -shm file cannot be mapped, unless the mapping was asked for', () => {
+    // A sysfs file: 4,096 bytes by stat, readable, and refused by mmap (ENODEV).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-wal-unmappable-'));
+    try {
+      const file = path.join(dir, 'db.sqlite');
+      fs.symlinkSync('/sys/devices/system/cpu/online', `${file}-shm`);
+      const watch = WalIndexWatch.open(file);
+      assert.equal(watch?.how, 'pread');
+      watch?.close();
+      assert.throws(() => WalIndexWatch.open(file, 'mapped'), { code: 'EMMAP' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('maps the WAL index by default: native/ is built by npm install (scripts/build-native.js)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-wal-default-'));
     const db = SqliteDatabase.open(path.join(dir, 'registry.sqlite'));
