@@ -10,7 +10,7 @@ execFileSync('bash', [path.join(root, 'scripts', 'ensure-postgres.sh')], { stdio
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-packer.sh')], { stdio: 'inherit' });
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-debootstrap.sh')], { stdio: 'inherit' });
 execFileSync('bash', [path.join(root, 'scripts', 'ensure-chromium.sh')], { stdio: 'inherit' });
-execFileSync(process.execPath, [path.join(root, 'scripts', 'build-native.js'), '--required'], {
+execFileSync(process.execPath, [path.join(root, 'native', 'build.js'), '--required'], {
   stdio: 'inherit',
 });
 execFileSync(

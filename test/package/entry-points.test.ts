@@ -82,6 +82,10 @@ describe('the ingot package (npm pack, installed in another project)', function 
       'dist/provider/index.js',
       'dist/provider/index.d.ts',
       'dist/ui/index.html',
+      // Built on install (the package's install script).
+      'native/binding.gyp',
+      'native/shm-view.c',
+      'native/build.js',
     ])
       assert.ok(files.includes(expected), `${expected} is packed`);
     const unwanted = files.filter((f) =>

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** native/shm-view.c, as `npm install` builds it (scripts/build-native.js). */
+/** native/shm-view.c, as `npm install` builds it (native/build.js). */
 interface ShmView {
   mapFile(file: string, bytes: number): ArrayBuffer;
 }

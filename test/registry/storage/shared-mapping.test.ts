@@ -14,7 +14,7 @@ describe('shared mapping (native/shm-view.c)', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('is built on this machine (npm install runs scripts/build-native.js)', () => {
+  it('is built on this machine (npm install runs native/build.js)', () => {
     assert.equal(typeof sharedMappingAddon()?.mapFile, 'function');
   });
 

@@ -187,7 +187,7 @@ describe('SqliteDatabase on this machine', () => {
     }
   });
 
-  it('maps the WAL index by default: native/ is built by npm install (scripts/build-native.js)', async () => {
+  it('maps the WAL index by default: native/ is built by npm install (native/build.js)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingot-wal-default-'));
     const db = SqliteDatabase.open(path.join(dir, 'registry.sqlite'));
     try {

@@ -1,20 +1,19 @@
 #!/usr/bin/env node
 'use strict';
-// Builds native/ (shm_view.node: a read-only mapping of SQLite's WAL index, so the
-// registry checks for other processes' commits without a system call per read) with
-// node-gyp, which npm carries. It runs on `npm install`/`npm ci`; a machine without a C
-// compiler, make and Python still installs: the registry then reads the WAL index with a
-// pread per check (docs/registry.md, "Caches and other processes") and this prints how
-// to get the faster path.
+// Builds this directory's addon (shm_view.node: a read-only mapping of SQLite's WAL
+// index, so the registry checks for other processes' commits without a system call per
+// read) with node-gyp, which npm carries. It runs on `npm install`/`npm ci`; a machine
+// without a C compiler, make and Python still installs: the registry then reads the WAL
+// index with a pread per check (docs/registry.md, "Production behaviour") and this
+// prints how to get the faster path.
 //
-//   npm run build:native                       build; on failure warn and exit 0
-//   node scripts/build-native.js --required    build unless built; on failure exit 1 (tests)
+//   npm run build:native                build; on failure warn and exit 0
+//   node native/build.js --required     build unless built; on failure exit 1 (tests)
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const root = path.resolve(__dirname, '..');
-const native = path.join(root, 'native');
+const native = __dirname;
 const addon = path.join(native, 'build', 'Release', 'shm_view.node');
 const required = process.argv.includes('--required');
 
