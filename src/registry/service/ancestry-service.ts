@@ -1,7 +1,7 @@
 import type { AncestryStatus, Bucket, Build, Channel, Scope, Version } from '../domain/model';
 import { ValidationError } from '../errors';
 import type { Executor } from '../storage/database';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import type { RegistryContext } from './context';
 import { LATEST } from './bucket-service';
 import { effectiveVersion } from './channel-resolution';

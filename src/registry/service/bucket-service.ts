@@ -2,7 +2,8 @@ import type { AncestryStatus, Bucket, Build, Labels, Scope } from '../domain/mod
 import { AlreadyExistsError } from '../errors';
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
-import type { ChildLink, Page, SortKey } from '../storage/repository';
+import type { ChildLink } from '../storage/repository';
+import type { Page, SortKey } from '../storage/listing';
 import { effectiveVersions } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
 import {

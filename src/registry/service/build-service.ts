@@ -4,7 +4,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } fro
 import { checkBuildCount, checkBuildSize } from './limits';
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
-import type { Page, SortKey } from '../storage/repository';
+import type { Page, SortKey } from '../storage/listing';
 import { effectiveVersion } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
 import { completeVersion } from './version-completion';

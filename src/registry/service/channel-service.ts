@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from '../errors';
 import type { Executor } from '../storage/database';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import { LATEST } from './bucket-service';
 import { assignChannel, effectiveVersion } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';

@@ -2,7 +2,7 @@ import type { AuditEvent, Consumer, Scope, Version } from '../domain/model';
 import { isAssignable } from '../domain/version-status';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import type { Actor, RegistryContext } from './context';
 import { versionView, type VersionView } from './views';
 import { formatDuration } from '../duration';

@@ -4,7 +4,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } fro
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
 import { EnforcedBlockRepository } from '../storage/enforced-block-repository';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import type { Actor, RegistryContext } from './context';
 
 export interface BlockView {

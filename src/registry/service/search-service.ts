@@ -1,5 +1,5 @@
 import type { Build, Scope } from '../domain/model';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import type { RegistryContext } from './context';
 import { versionViews, type VersionView } from './views';
 

@@ -1,7 +1,7 @@
 import type { Scope, TemplateType, Version } from '../domain/model';
 import { AbortedError, ConflictError } from '../errors';
 import { newId } from '../ids';
-import type { Page, SortKey } from '../storage/repository';
+import type { Page, SortKey } from '../storage/listing';
 import type { Actor, RegistryContext } from './context';
 import { rollBackChannels } from './channel-resolution';
 import { RevocationService, type RevokeInput } from './revocation-service';

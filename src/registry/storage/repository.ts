@@ -10,6 +10,7 @@ import type {
   Version,
 } from '../domain/model';
 import type { Executor } from './database';
+import { orderBy, type Page, type SortKey } from './listing';
 import {
   placeholders,
   toArtifact,
@@ -29,17 +30,6 @@ export interface ChildLink {
   parentBucketId: string;
 }
 
-export interface Page {
-  offset: number;
-  limit: number;
-}
-
-/** One `sorting.order_by` key, by its API field name. */
-export interface SortKey {
-  field: string;
-  desc: boolean;
-}
-
 /** API field → SQL expression, per sortable table; only these reach SQL. */
 const BUCKET_ORDER: Record<string, string> = {
   name: 'name',
@@ -52,16 +42,6 @@ const VERSION_ORDER: Record<string, string> = {
   created_at: 'created_at',
   updated_at: 'updated_at',
 };
-
-/** `ORDER BY` for `sort` (or `fallback`), with the id as the last tie-breaker. */
-function orderBy(sort: readonly SortKey[], columns: Record<string, string>, fallback: string) {
-  const keys = sort.map((k) => {
-    const column = columns[k.field];
-    if (!column) throw new Error(`no sortable column for "${k.field}"`);
-    return `${column} ${k.desc ? 'DESC' : 'ASC'}`;
-  });
-  return `ORDER BY ${keys.length ? `${keys.join(', ')}, id` : fallback}`;
-}
 
 export const BUCKET_SORT_FIELDS = Object.keys(BUCKET_ORDER);
 export const VERSION_SORT_FIELDS = Object.keys(VERSION_ORDER);
