@@ -108,12 +108,12 @@ async function assertCompleteHistory(
   // The stored sequence numbers: 1..n, no gap, no duplicate, in assigned_at order.
   const { ctx } = registry.running.registry;
   const scope = { organizationId: 'org-1', projectId: 'proj-1' };
-  const storedBucket = await ctx.repo.findBucket(ctx.db.reader, scope, bucket);
+  const storedBucket = await ctx.buckets.findBucket(ctx.db.reader, scope, bucket);
   assert.ok(storedBucket);
-  const stored = await ctx.repo.findChannel(ctx.db.reader, storedBucket.id, channel);
+  const stored = await ctx.channels.findChannel(ctx.db.reader, storedBucket.id, channel);
   assert.ok(stored);
   assert.equal(stored.historySeq, expected.length);
-  const rows = await ctx.repo.listHistory(ctx.db.reader, stored.id, { offset: 0, limit: 1000 });
+  const rows = await ctx.channels.listHistory(ctx.db.reader, stored.id, { offset: 0, limit: 1000 });
   assert.deepEqual(
     rows.map((r) => r.seq),
     Array.from({ length: expected.length }, (_, i) => expected.length - i),

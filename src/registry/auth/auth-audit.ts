@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Scope } from '../domain/model';
 import { newId } from '../ids';
 import type { Database, Executor } from '../storage/database';
-import { RegistryRepository } from '../storage/repository';
+import { AuditRepository } from '../storage/audit-repository';
 import { ANY, type RoleBinding } from './roles';
 
 /** The registry-wide audit log (`GET /ingot/v1/audit-events`): failures and global principals. */
@@ -68,7 +68,7 @@ interface Pending {
  * other processes' caches through PostgreSQL NOTIFY).
  */
 export class AuthAudit {
-  private readonly repo = new RegistryRepository();
+  private readonly auditEvents = new AuditRepository();
   private window = new Map<string, Pending>();
   private overflow = 0;
   private readonly timer: NodeJS.Timeout;
@@ -94,7 +94,7 @@ export class AuthAudit {
     details: Record<string, unknown>,
   ): Promise<void> {
     for (const scope of scopes)
-      await this.repo.insertAuditEvent(tx, {
+      await this.auditEvents.insertAuditEvent(tx, {
         id: newId(),
         occurredAt: this.clock.now().toISOString(),
         principalId: actorId,
@@ -163,7 +163,7 @@ export class AuthAudit {
     details: Record<string, unknown>,
   ): Promise<void> {
     try {
-      await this.repo.insertAuditEvent(this.db.reader, {
+      await this.auditEvents.insertAuditEvent(this.db.reader, {
         id: newId(),
         occurredAt: this.clock.now().toISOString(),
         principalId: who.clientId ?? '',

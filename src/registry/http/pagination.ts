@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import type { PageQuery } from './schemas/common';
 
 export const DEFAULT_PAGE_SIZE = 100;

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import type { SortKey } from '../storage/repository';
+import type { SortKey } from '../storage/listing';
 
 /**
  * Parses HCP's `sorting.order_by` (hashicorp.cloud.common.SortingRequest): each value is

@@ -1,7 +1,7 @@
 import type { AncestryStatus, Bucket, Build, Channel, Scope, Version } from '../domain/model';
 import { ValidationError } from '../errors';
 import type { Executor } from '../storage/database';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import type { RegistryContext } from './context';
 import { LATEST } from './bucket-service';
 import { effectiveVersion } from './channel-resolution';
@@ -55,11 +55,11 @@ export class AncestryService {
     const channel = filter.channelName ? await ctx.channel(ex, bucket, filter.channelName) : null;
     const links: Build[] = [];
     if (type !== 'ANCESTRY_TYPE_CHILDREN') {
-      const parents = await ctx.repo.parentLinksOfBucket(ex, bucket.id);
+      const parents = await ctx.builds.parentLinksOfBucket(ex, bucket.id);
       links.push(...parents.filter((l) => l.versionId === version?.id));
     }
     if (type !== 'ANCESTRY_TYPE_PARENTS') {
-      const children = (await ctx.repo.childLinksOfBucket(ex, bucket.id)).map((l) => l.build);
+      const children = (await ctx.builds.childLinksOfBucket(ex, bucket.id)).map((l) => l.build);
       links.push(...children.filter((l) => !channel || l.parentChannelId === channel.id));
     }
     // One relation per (child version, parent version, parent channel), whatever the builds.
@@ -70,12 +70,12 @@ export class AncestryService {
       l.versionId,
       l.parentVersionId as string,
     ]);
-    const versions = await ctx.repo.findVersionsByIds(ex, versionIds);
-    const channels = await ctx.repo.findChannelsByIds(
+    const versions = await ctx.versions.findVersionsByIds(ex, versionIds);
+    const channels = await ctx.channels.findChannelsByIds(
       ex,
       [...unique.values()].map((l) => l.parentChannelId).filter((id): id is string => !!id),
     );
-    const buckets = await ctx.repo.findBucketsByIds(
+    const buckets = await ctx.buckets.findBucketsByIds(
       ex,
       [...versions.values()].map((v) => v.bucketId),
     );
@@ -89,7 +89,7 @@ export class AncestryService {
       const status = await linkStatus(ctx, ex, link, now, cache);
       const currentId = link.parentChannelId ? await cache.get(link.parentChannelId) : null;
       const channelVersion = currentId
-        ? ((await ctx.repo.findVersionsByIds(ex, [currentId])).get(currentId) ?? null)
+        ? ((await ctx.versions.findVersionsByIds(ex, [currentId])).get(currentId) ?? null)
         : null;
       relations.push({
         parent: {
@@ -111,7 +111,7 @@ export class AncestryService {
 
   /** What the bucket's `latest` channel serves now: null before its first complete version. */
   private async latest(ex: Executor, bucket: Bucket, now: Date): Promise<Version | null> {
-    const channel = await this.ctx.repo.findChannel(ex, bucket.id, LATEST);
+    const channel = await this.ctx.channels.findChannel(ex, bucket.id, LATEST);
     return channel ? effectiveVersion(this.ctx, ex, channel, now) : null;
   }
 }

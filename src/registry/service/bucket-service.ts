@@ -2,7 +2,8 @@ import type { AncestryStatus, Bucket, Build, Labels, Scope } from '../domain/mod
 import { AlreadyExistsError } from '../errors';
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
-import type { ChildLink, Page, SortKey } from '../storage/repository';
+import type { ChildLink } from '../storage/build-repository';
+import type { Page, SortKey } from '../storage/listing';
 import { effectiveVersions } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
 import {
@@ -35,7 +36,7 @@ export class BucketService {
   ): Promise<BucketView> {
     const { ctx } = this;
     const bucket = await ctx.db.transaction(async (tx) => {
-      if (await ctx.repo.findBucket(tx, scope, input.name)) {
+      if (await ctx.buckets.findBucket(tx, scope, input.name)) {
         throw new AlreadyExistsError(
           'bucket',
           input.name,
@@ -52,7 +53,7 @@ export class BucketService {
         updatedAt: now,
       };
       // A concurrent create of the same name may commit after the check above.
-      if (!(await ctx.repo.insertBucketIfAbsent(tx, created))) {
+      if (!(await ctx.buckets.insertBucketIfAbsent(tx, created))) {
         throw new AlreadyExistsError(
           'bucket',
           input.name,
@@ -75,7 +76,7 @@ export class BucketService {
 
   async list(scope: Scope, page: Page, sort: readonly SortKey[] = []): Promise<BucketView[]> {
     const ex = this.ctx.db.reader;
-    const buckets = await this.ctx.repo.listBuckets(ex, scope, page, sort);
+    const buckets = await this.ctx.buckets.listBuckets(ex, scope, page, sort);
     return this.views(ex, buckets);
   }
 
@@ -87,14 +88,14 @@ export class BucketService {
   ): Promise<BucketView> {
     const { ctx } = this;
     const bucket = await ctx.db.transaction(async (tx) => {
-      const current = await ctx.repo.lockBucket(tx, (await ctx.bucket(tx, scope, name)).id);
+      const current = await ctx.buckets.lockBucket(tx, (await ctx.bucket(tx, scope, name)).id);
       const updated: Bucket = {
         ...current,
         description: input.description ?? current.description,
         labels: input.labels ?? current.labels,
         updatedAt: ctx.nowIso(),
       };
-      await ctx.repo.updateBucket(tx, updated);
+      await ctx.buckets.updateBucket(tx, updated);
       await ctx.audit(tx, scope, actor, 'bucket.update', name, input);
       return updated;
     });
@@ -108,11 +109,11 @@ export class BucketService {
   async delete(scope: Scope, actor: Actor, name: string): Promise<void> {
     const { ctx } = this;
     await ctx.db.transaction(async (tx) => {
-      const bucket = await ctx.repo.lockBucket(tx, (await ctx.bucket(tx, scope, name)).id);
-      const assigned = (await ctx.repo.listChannels(tx, bucket.id)).filter(
+      const bucket = await ctx.buckets.lockBucket(tx, (await ctx.bucket(tx, scope, name)).id);
+      const assigned = (await ctx.channels.listChannels(tx, bucket.id)).filter(
         (c) => !c.managed && c.versionId,
       );
-      await ctx.repo.deleteBucket(tx, bucket.id);
+      await ctx.buckets.deleteBucket(tx, bucket.id);
       await ctx.audit(tx, scope, actor, 'bucket.delete', name, {
         channels: assigned.map((c) => c.name),
       });
@@ -130,8 +131,8 @@ export class BucketService {
     const now = ctx.clock.now();
     const ids = buckets.map((b) => b.id);
     const [latestChannels, counts, children] = await Promise.all([
-      ctx.repo.findChannelOfBuckets(ex, ids, LATEST),
-      ctx.repo.countVersionsOfBuckets(ex, ids),
+      ctx.channels.findChannelOfBuckets(ex, ids, LATEST),
+      ctx.versions.countVersionsOfBuckets(ex, ids),
       this.childrenStatuses(ex, ids, now),
     ]);
     const served = await effectiveVersions(ctx, ex, [...latestChannels.values()], now);
@@ -164,7 +165,7 @@ export class BucketService {
     bucketIds: readonly string[],
     now: Date,
   ): Promise<Map<string, AncestryStatus | null>> {
-    const links = await this.ctx.repo.childLinksOfBuckets(ex, bucketIds);
+    const links = await this.ctx.builds.childLinksOfBuckets(ex, bucketIds);
     const byParent = new Map<string, ChildLink[]>();
     for (const link of links) {
       const list = byParent.get(link.parentBucketId) ?? [];

@@ -4,7 +4,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } fro
 import { checkBuildCount, checkBuildSize } from './limits';
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
-import type { Page, SortKey } from '../storage/repository';
+import type { Page, SortKey } from '../storage/listing';
 import { effectiveVersion } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
 import { completeVersion } from './version-completion';
@@ -85,9 +85,9 @@ export class BuildService {
       const bucket = await ctx.bucket(tx, scope, bucketName);
       const found = this.assertOpen(bucket.name, await ctx.version(tx, bucket, fingerprint));
       // The row lock makes concurrent creates of one component take turns.
-      const version = await ctx.repo.lockVersion(tx, found.id);
+      const version = await ctx.versions.lockVersion(tx, found.id);
       const platform = input.platform ?? '';
-      const twin = ((await ctx.repo.buildsOf(tx, [version.id])).get(version.id) ?? []).find(
+      const twin = ((await ctx.builds.buildsOf(tx, [version.id])).get(version.id) ?? []).find(
         (b) =>
           b.componentType === input.componentType &&
           (b.platform === platform || !b.platform || !platform),
@@ -99,7 +99,7 @@ export class BuildService {
           `version "${fingerprint}" already has build ${twin.id} for it; update that build instead.`,
         );
       }
-      checkBuildCount((await ctx.repo.buildsOf(tx, [version.id])).get(version.id)?.length ?? 0);
+      checkBuildCount((await ctx.builds.buildsOf(tx, [version.id])).get(version.id)?.length ?? 0);
       const now = ctx.nowIso();
       const id = newId();
       const parent = await this.parent(tx, scope, input);
@@ -119,7 +119,7 @@ export class BuildService {
         updatedAt: now,
         artifacts: this.artifacts(id, input.artifacts ?? [], now),
       };
-      await ctx.repo.insertBuild(tx, build);
+      await ctx.builds.insertBuild(tx, build);
       await this.inheritRevocation(tx, version, parent.version);
       await ctx.audit(tx, scope, actor, 'build.create', `${bucketName}/${fingerprint}/${id}`, {
         platform: build.platform,
@@ -141,7 +141,7 @@ export class BuildService {
     const ex = ctx.db.reader;
     const bucket = await ctx.bucket(ex, scope, bucketName);
     const version = await ctx.version(ex, bucket, fingerprint);
-    const builds = (await ctx.repo.buildsOf(ex, [version.id])).get(version.id) ?? [];
+    const builds = (await ctx.builds.buildsOf(ex, [version.id])).get(version.id) ?? [];
     const sorted = sortBuilds(builds, sort);
     return sorted.slice(page.offset, page.offset + page.limit);
   }
@@ -168,7 +168,7 @@ export class BuildService {
     checkBuildSize(input);
     return ctx.db.transaction(async (tx) => {
       const current = await this.find(tx, scope, bucketName, fingerprint, buildId);
-      const version = (await ctx.repo.findVersionsByIds(tx, [current.versionId])).get(
+      const version = (await ctx.versions.findVersionsByIds(tx, [current.versionId])).get(
         current.versionId,
       ) as Version;
       this.assertOpen(bucketName, version);
@@ -198,8 +198,8 @@ export class BuildService {
           ? this.artifacts(current.id, input.artifacts, now)
           : current.artifacts,
       };
-      await ctx.repo.updateBuild(tx, updated);
-      if (input.artifacts) await ctx.repo.replaceArtifacts(tx, current.id, updated.artifacts);
+      await ctx.builds.updateBuild(tx, updated);
+      if (input.artifacts) await ctx.builds.replaceArtifacts(tx, current.id, updated.artifacts);
       await this.inheritRevocation(tx, version, parent.version);
       await ctx.audit(tx, scope, actor, 'build.update', `${bucketName}/${fingerprint}/${buildId}`, {
         status: updated.status,
@@ -222,11 +222,11 @@ export class BuildService {
     const { ctx } = this;
     await ctx.db.transaction(async (tx) => {
       const build = await this.find(tx, scope, bucketName, fingerprint, buildId);
-      const version = (await ctx.repo.findVersionsByIds(tx, [build.versionId])).get(
+      const version = (await ctx.versions.findVersionsByIds(tx, [build.versionId])).get(
         build.versionId,
       ) as Version;
       this.assertOpen(bucketName, version);
-      await ctx.repo.deleteBuild(tx, build.id);
+      await ctx.builds.deleteBuild(tx, build.id);
       await ctx.audit(tx, scope, actor, 'build.delete', `${bucketName}/${fingerprint}/${buildId}`);
     });
   }
@@ -240,7 +240,7 @@ export class BuildService {
   ) {
     const bucket = await this.ctx.bucket(ex, scope, bucketName);
     const version = await this.ctx.version(ex, bucket, fingerprint);
-    const build = ((await this.ctx.repo.buildsOf(ex, [version.id])).get(version.id) ?? []).find(
+    const build = ((await this.ctx.builds.buildsOf(ex, [version.id])).get(version.id) ?? []).find(
       (b) => b.id === buildId,
     );
     if (!build) {
@@ -279,8 +279,8 @@ export class BuildService {
     let versionId = input.parentVersionId || null;
     const channelId = input.parentChannelId || null;
     if (channelId) {
-      const channel = (await ctx.repo.findChannelsByIds(ex, [channelId])).get(channelId);
-      const bucket = channel ? await ctx.repo.findBucketById(ex, channel.bucketId) : null;
+      const channel = (await ctx.channels.findChannelsByIds(ex, [channelId])).get(channelId);
+      const bucket = channel ? await ctx.buckets.findBucketById(ex, channel.bucketId) : null;
       if (
         !channel ||
         !bucket ||
@@ -303,8 +303,8 @@ export class BuildService {
       }
     }
     if (versionId) {
-      const version = (await ctx.repo.findVersionsByIds(ex, [versionId])).get(versionId);
-      const bucket = version ? await ctx.repo.findBucketById(ex, version.bucketId) : null;
+      const version = (await ctx.versions.findVersionsByIds(ex, [versionId])).get(versionId);
+      const bucket = version ? await ctx.buckets.findBucketById(ex, version.bucketId) : null;
       if (
         !version ||
         !bucket ||
@@ -337,9 +337,9 @@ export class BuildService {
     parent: Version | null,
   ): Promise<void> {
     if (!parent?.revokeAt || !parent.revocationDescendants) return;
-    const current = await this.ctx.repo.lockVersion(tx, child.id);
+    const current = await this.ctx.versions.lockVersion(tx, child.id);
     if (current.revokeAt && current.revokeAt <= parent.revokeAt) return;
-    await this.ctx.repo.updateVersion(tx, {
+    await this.ctx.versions.updateVersion(tx, {
       ...current,
       revokeAt: parent.revokeAt,
       revocationMessage: parent.revocationMessage,

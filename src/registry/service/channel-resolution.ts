@@ -36,12 +36,12 @@ export async function effectiveVersions(
 ): Promise<Map<string, Version | null>> {
   const assignedIds = channels.flatMap((c) => (!c.managed && c.versionId ? [c.versionId] : []));
   const [latest, assigned] = await Promise.all([
-    ctx.repo.latestAssignableVersions(
+    ctx.versions.latestAssignableVersions(
       ex,
       channels.filter((c) => c.managed).map((c) => c.bucketId),
       now.toISOString(),
     ),
-    ctx.repo.findVersionsByIds(ex, assignedIds),
+    ctx.versions.findVersionsByIds(ex, assignedIds),
   ]);
   const served = new Map<string, Version | null>();
   const pending: { channel: Channel; revokedId: string }[] = [];
@@ -80,13 +80,13 @@ async function rollbackTargets(
   const targets = new Map<string, Version | null>();
   let left = pending;
   for (let offset = 0; left.length > 0; offset += HISTORY_PAGE) {
-    const pages = await ctx.repo.listHistories(
+    const pages = await ctx.channels.listHistories(
       ex,
       left.map((p) => p.channel.id),
       { offset, limit: HISTORY_PAGE },
     );
     const pageOf = (p: { channel: Channel }) => pages.get(p.channel.id) ?? [];
-    const versions = await ctx.repo.findVersionsByIds(
+    const versions = await ctx.versions.findVersionsByIds(
       ex,
       left.flatMap((p) => candidates(pageOf(p), p.revokedId)),
     );
@@ -135,8 +135,8 @@ export async function assignChannel(
     historySeq: channel.historySeq + 1,
     updatedAt: now,
   };
-  await ctx.repo.updateChannel(tx, moved);
-  await ctx.repo.appendHistory(tx, {
+  await ctx.channels.updateChannel(tx, moved);
+  await ctx.channels.appendHistory(tx, {
     channelId: channel.id,
     seq: moved.historySeq,
     versionId: moved.versionId,
@@ -157,8 +157,8 @@ export async function rollBackChannels(
   now: Date,
 ): Promise<Channel[]> {
   const moved: Channel[] = [];
-  for (const stale of await ctx.repo.channelsPointingAt(tx, revokedIds)) {
-    const channel = await ctx.repo.lockChannel(tx, stale.id);
+  for (const stale of await ctx.channels.channelsPointingAt(tx, revokedIds)) {
+    const channel = await ctx.channels.lockChannel(tx, stale.id);
     if (!channel.versionId || !revokedIds.includes(channel.versionId)) continue;
     const target = await rollbackTarget(ctx, tx, channel, channel.versionId, now);
     moved.push(await assignChannel(ctx, tx, channel, target, REGISTRY_ACTOR));
@@ -172,19 +172,19 @@ export async function rollBackChannels(
  */
 export async function applyDueRollbacks(ctx: RegistryContext): Promise<number> {
   const now = ctx.clock.now();
-  const due = await ctx.repo.channelsOnDueRevocations(ctx.db.reader, now.toISOString());
+  const due = await ctx.channels.channelsOnDueRevocations(ctx.db.reader, now.toISOString());
   let count = 0;
   for (const stale of due) {
     await ctx.db.transaction(async (tx) => {
-      const channel = await ctx.repo.lockChannel(tx, stale.id);
+      const channel = await ctx.channels.lockChannel(tx, stale.id);
       if (!channel.versionId) return;
-      const version = (await ctx.repo.findVersionsByIds(tx, [channel.versionId])).get(
+      const version = (await ctx.versions.findVersionsByIds(tx, [channel.versionId])).get(
         channel.versionId,
       );
       if (!version || !isRevoked(version, now) || !version.revocationRollback) return;
       const target = await rollbackTarget(ctx, tx, channel, version.id, now);
       await assignChannel(ctx, tx, channel, target, REGISTRY_ACTOR);
-      const bucket = await ctx.repo.findBucketById(tx, channel.bucketId);
+      const bucket = await ctx.buckets.findBucketById(tx, channel.bucketId);
       if (bucket) {
         await ctx.audit(
           tx,

@@ -7,7 +7,7 @@ import {
   ValidationError,
 } from '../errors';
 import type { Executor } from '../storage/database';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import { LATEST } from './bucket-service';
 import { assignChannel, effectiveVersion } from './channel-resolution';
 import type { Actor, RegistryContext } from './context';
@@ -49,8 +49,8 @@ export class ChannelService {
     }
     if (input.restricted) this.requireAdmin(actor, 'create a restricted channel');
     const { bucket, channel } = await ctx.db.transaction(async (tx) => {
-      const bucket = await ctx.repo.lockBucket(tx, (await ctx.bucket(tx, scope, bucketName)).id);
-      if (await ctx.repo.findChannel(tx, bucket.id, input.name)) {
+      const bucket = await ctx.buckets.lockBucket(tx, (await ctx.bucket(tx, scope, bucketName)).id);
+      if (await ctx.channels.findChannel(tx, bucket.id, input.name)) {
         throw new AlreadyExistsError(
           'channel',
           input.name,
@@ -92,7 +92,7 @@ export class ChannelService {
     const ex = ctx.db.reader;
     const bucket = await ctx.bucket(ex, scope, bucketName);
     const now = ctx.clock.now();
-    const channels = await ctx.repo.listChannels(ex, bucket.id);
+    const channels = await ctx.channels.listChannels(ex, bucket.id);
     return Promise.all(channels.map((c) => channelView(ctx, ex, bucket, c, now)));
   }
 
@@ -114,7 +114,10 @@ export class ChannelService {
       const bucket = await ctx.bucket(tx, scope, bucketName);
       // The row lock makes concurrent moves of one channel take turns, so none is lost
       // and the history sequence stays gap-free.
-      let channel = await ctx.repo.lockChannel(tx, (await ctx.channel(tx, bucket, channelName)).id);
+      let channel = await ctx.channels.lockChannel(
+        tx,
+        (await ctx.channel(tx, bucket, channelName)).id,
+      );
       if (channel.managed) {
         throw new ConflictError(
           'CHANNEL_MANAGED',
@@ -124,7 +127,7 @@ export class ChannelService {
       if (update.restricted !== undefined && update.restricted !== channel.restricted) {
         this.requireAdmin(actor, 'change whether a channel is restricted');
         channel = { ...channel, restricted: update.restricted, updatedAt: ctx.nowIso() };
-        await ctx.repo.updateChannel(tx, channel);
+        await ctx.channels.updateChannel(tx, channel);
       }
       if (update.versionFingerprint !== undefined) {
         await assertNotHeld(ctx, tx, channel, bucketName);
@@ -165,7 +168,7 @@ export class ChannelService {
       throw new ValidationError('target_channel', 'source_channel and target_channel must differ.');
     }
     const { bucket } = await ctx.db.transaction(async (tx) => {
-      const bucket = await ctx.repo.lockBucket(tx, (await ctx.bucket(tx, scope, bucketName)).id);
+      const bucket = await ctx.buckets.lockBucket(tx, (await ctx.bucket(tx, scope, bucketName)).id);
       const source = await ctx.channel(tx, bucket, sourceName);
       const version = await effectiveVersion(ctx, tx, source, ctx.clock.now());
       if (!version) {
@@ -174,9 +177,9 @@ export class ChannelService {
           `source channel "${sourceName}" points at no version; assign it first.`,
         );
       }
-      let target = await ctx.repo.findChannel(tx, bucket.id, targetName);
+      let target = await ctx.channels.findChannel(tx, bucket.id, targetName);
       target ??= await ctx.createChannel(tx, bucket.id, targetName, actor);
-      target = await ctx.repo.lockChannel(tx, target.id);
+      target = await ctx.channels.lockChannel(tx, target.id);
       await assertNotHeld(ctx, tx, target, bucketName);
       if (target.restricted)
         this.requireAdmin(actor, `assign the restricted channel "${targetName}"`);
@@ -210,7 +213,7 @@ export class ChannelService {
     const { ctx } = this;
     await ctx.db.transaction(async (tx) => {
       const bucket = await ctx.bucket(tx, scope, bucketName);
-      const channel = await ctx.repo.lockChannel(
+      const channel = await ctx.channels.lockChannel(
         tx,
         (await ctx.channel(tx, bucket, channelName)).id,
       );
@@ -220,7 +223,7 @@ export class ChannelService {
           `"${channelName}" is managed by the registry and cannot be deleted.`,
         );
       }
-      await ctx.repo.deleteChannel(tx, channel.id);
+      await ctx.channels.deleteChannel(tx, channel.id);
       await ctx.audit(tx, scope, actor, 'channel.delete', `${bucketName}/${channelName}`);
     });
   }
@@ -236,8 +239,8 @@ export class ChannelService {
     const ex = ctx.db.reader;
     const bucket = await ctx.bucket(ex, scope, bucketName);
     const channel = await ctx.channel(ex, bucket, channelName);
-    const entries = await ctx.repo.listHistory(ex, channel.id, page);
-    const versions = await ctx.repo.findVersionsByIds(
+    const entries = await ctx.channels.listHistory(ex, channel.id, page);
+    const versions = await ctx.versions.findVersionsByIds(
       ex,
       entries.map((e) => e.versionId).filter((id): id is string => id !== null),
     );
@@ -250,7 +253,7 @@ export class ChannelService {
         version: version ? await versionView(ctx, ex, bucket, version, now) : null,
       });
     }
-    return { total: await ctx.repo.countHistory(ex, channel.id), entries: views };
+    return { total: await ctx.channels.countHistory(ex, channel.id), entries: views };
   }
 
   /** The version, when it may be assigned (complete, not revoked); refused otherwise. */

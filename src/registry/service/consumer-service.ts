@@ -2,7 +2,7 @@ import type { AuditEvent, Consumer, Scope, Version } from '../domain/model';
 import { isAssignable } from '../domain/version-status';
 import { ConflictError, NotFoundError } from '../errors';
 import { newId } from '../ids';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import type { Actor, RegistryContext } from './context';
 import { versionView, type VersionView } from './views';
 import { formatDuration } from '../duration';
@@ -51,11 +51,11 @@ export class ConsumerService {
         firstSeenAt: now,
         lastSeenAt: now,
       };
-      await ctx.repo.upsertConsumer(tx, consumer);
+      await ctx.consumers.upsertConsumer(tx, consumer);
       await ctx.audit(tx, scope, actor, 'consumer.register', `${bucketName}/${fingerprint}`, {
         ...input,
       });
-      const [stored] = (await ctx.repo.listConsumers(tx, [version.id])).filter(
+      const [stored] = (await ctx.consumers.listConsumers(tx, [version.id])).filter(
         (c) =>
           c.pulumiProject === input.pulumiProject && c.stack === input.stack && c.urn === input.urn,
       );
@@ -67,7 +67,7 @@ export class ConsumerService {
     const ex = this.ctx.db.reader;
     const bucket = await this.ctx.bucket(ex, scope, bucketName);
     const version = await this.ctx.version(ex, bucket, fingerprint);
-    return this.ctx.repo.listConsumers(ex, [version.id]);
+    return this.ctx.consumers.listConsumers(ex, [version.id]);
   }
 
   async ofBucket(
@@ -76,8 +76,8 @@ export class ConsumerService {
   ): Promise<{ consumer: Consumer; version: Version }[]> {
     const ex = this.ctx.db.reader;
     const bucket = await this.ctx.bucket(ex, scope, bucketName);
-    const consumers = await this.ctx.repo.consumersOfBucket(ex, bucket.id);
-    const versions = await this.ctx.repo.findVersionsByIds(
+    const consumers = await this.ctx.consumers.consumersOfBucket(ex, bucket.id);
+    const versions = await this.ctx.versions.findVersionsByIds(
       ex,
       consumers.map((c) => c.versionId),
     );
@@ -112,8 +112,8 @@ export class ConsumerService {
         `"${channelName}" is managed and keeps no assignment history; promote from a channel you assign.`,
       );
     }
-    const history = await ctx.repo.listHistory(ex, channel.id, { offset: 0, limit: 1000 });
-    const versions = await ctx.repo.findVersionsByIds(
+    const history = await ctx.channels.listHistory(ex, channel.id, { offset: 0, limit: 1000 });
+    const versions = await ctx.versions.findVersionsByIds(
       ex,
       history.map((a) => a.versionId).filter((id): id is string => id !== null),
     );
@@ -158,12 +158,12 @@ export class ConsumerService {
    * any ran anything.
    */
   private async requireConsumerStack(
-    ex: Parameters<RegistryContext['repo']['consumerStacks']>[0],
+    ex: Parameters<RegistryContext['consumers']['consumerStacks']>[0],
     scope: Scope,
     consumer: SoakConsumer,
   ): Promise<void> {
     const name = `${consumer.project}/${consumer.stack}`;
-    const known = await this.ctx.repo.consumerStacks(ex, scope);
+    const known = await this.ctx.consumers.consumerStacks(ex, scope);
     // Before any stack ran anything (bootstrap), nothing is due yet: not an error.
     if (known.length === 0 || known.includes(name)) return;
     throw new NotFoundError(
@@ -175,12 +175,12 @@ export class ConsumerService {
 
   /** Per version, when `consumer`'s stack first recorded it (its earliest resource). */
   private async firstSeen(
-    ex: Parameters<RegistryContext['repo']['listConsumers']>[0],
+    ex: Parameters<RegistryContext['consumers']['listConsumers']>[0],
     versionIds: string[],
     consumer: SoakConsumer,
   ): Promise<Map<string, string>> {
     const first = new Map<string, string>();
-    for (const c of await this.ctx.repo.listConsumers(ex, versionIds)) {
+    for (const c of await this.ctx.consumers.listConsumers(ex, versionIds)) {
       if (c.pulumiProject !== consumer.project || c.stack !== consumer.stack) continue;
       const seen = first.get(c.versionId);
       if (!seen || c.firstSeenAt < seen) first.set(c.versionId, c.firstSeenAt);
@@ -189,6 +189,6 @@ export class ConsumerService {
   }
 
   async auditEvents(scope: Scope, page: Page): Promise<AuditEvent[]> {
-    return this.ctx.repo.listAuditEvents(this.ctx.db.reader, scope, page);
+    return this.ctx.auditEvents.listAuditEvents(this.ctx.db.reader, scope, page);
   }
 }

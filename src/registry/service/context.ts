@@ -3,16 +3,26 @@ import type { Bucket, Channel, Scope, Version } from '../domain/model';
 import { NotFoundError } from '../errors';
 import { newId } from '../ids';
 import type { Database, Executor } from '../storage/database';
-import { RegistryRepository } from '../storage/repository';
+import { AuditRepository } from '../storage/audit-repository';
+import { BucketRepository } from '../storage/bucket-repository';
+import { BuildRepository } from '../storage/build-repository';
+import { ChannelRepository } from '../storage/channel-repository';
+import { ConsumerRepository } from '../storage/consumer-repository';
+import { VersionRepository } from '../storage/version-repository';
 
 /** Who is acting: recorded as author on versions, assignments, revocations and audit events. */
 export interface Actor {
   principalId: string;
 }
 
-/** What every service shares: storage, its repository and the clock. */
+/** What every service shares: storage, its repositories and the clock. */
 export class RegistryContext {
-  readonly repo = new RegistryRepository();
+  readonly buckets = new BucketRepository();
+  readonly versions = new VersionRepository();
+  readonly builds = new BuildRepository();
+  readonly channels = new ChannelRepository();
+  readonly consumers = new ConsumerRepository();
+  readonly auditEvents = new AuditRepository();
 
   constructor(
     readonly db: Database,
@@ -24,7 +34,7 @@ export class RegistryContext {
   }
 
   async bucket(ex: Executor, scope: Scope, name: string): Promise<Bucket> {
-    const bucket = await this.repo.findBucket(ex, scope, name);
+    const bucket = await this.buckets.findBucket(ex, scope, name);
     if (!bucket) {
       throw new NotFoundError(
         'bucket',
@@ -36,7 +46,7 @@ export class RegistryContext {
   }
 
   async version(ex: Executor, bucket: Bucket, fingerprint: string): Promise<Version> {
-    const version = await this.repo.findVersion(ex, bucket.id, fingerprint);
+    const version = await this.versions.findVersion(ex, bucket.id, fingerprint);
     if (!version) {
       throw new NotFoundError(
         'version',
@@ -48,7 +58,7 @@ export class RegistryContext {
   }
 
   async channel(ex: Executor, bucket: Bucket, name: string): Promise<Channel> {
-    const channel = await this.repo.findChannel(ex, bucket.id, name);
+    const channel = await this.channels.findChannel(ex, bucket.id, name);
     if (!channel) {
       throw new NotFoundError(
         'channel',
@@ -80,7 +90,7 @@ export class RegistryContext {
       createdAt: now,
       updatedAt: now,
     };
-    await this.repo.insertChannel(tx, channel);
+    await this.channels.insertChannel(tx, channel);
     return channel;
   }
 
@@ -92,7 +102,7 @@ export class RegistryContext {
     target: string,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    await this.repo.insertAuditEvent(tx, {
+    await this.auditEvents.insertAuditEvent(tx, {
       id: newId(),
       occurredAt: this.nowIso(),
       principalId: actor.principalId,

@@ -4,7 +4,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } fro
 import { newId } from '../ids';
 import type { Executor } from '../storage/database';
 import { EnforcedBlockRepository } from '../storage/enforced-block-repository';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import type { Actor, RegistryContext } from './context';
 
 export interface BlockView {
@@ -217,7 +217,7 @@ export class EnforcedBlockService {
       const { block, version } = await this.version(tx, scope, id, versionId);
       const links = await this.repo.linksOfVersion(tx, version.id);
       if (links.length > 0) {
-        const buckets = await ctx.repo.findBucketsByIds(
+        const buckets = await ctx.buckets.findBucketsByIds(
           tx,
           links.map((l) => l.bucketId),
         );
@@ -281,7 +281,7 @@ export class EnforcedBlockService {
     const ex = this.ctx.db.reader;
     const { version } = await this.version(ex, scope, id, versionId);
     const links = await this.repo.linksOfVersion(ex, version.id);
-    const buckets = await this.ctx.repo.findBucketsByIds(
+    const buckets = await this.ctx.buckets.findBucketsByIds(
       ex,
       links.map((l) => l.bucketId),
     );

@@ -87,7 +87,10 @@ export class HoldService {
       );
     return ctx.db.transaction(async (tx) => {
       const bucket = await ctx.bucket(tx, scope, bucketName);
-      let channel = await ctx.repo.lockChannel(tx, (await ctx.channel(tx, bucket, channelName)).id);
+      let channel = await ctx.channels.lockChannel(
+        tx,
+        (await ctx.channel(tx, bucket, channelName)).id,
+      );
       if (channel.managed)
         throw new ConflictError(
           'CHANNEL_MANAGED',
@@ -130,7 +133,7 @@ export class HoldService {
     const { ctx } = this;
     await ctx.db.transaction(async (tx) => {
       const bucket = await ctx.bucket(tx, scope, bucketName);
-      const channel = await ctx.repo.lockChannel(
+      const channel = await ctx.channels.lockChannel(
         tx,
         (await ctx.channel(tx, bucket, channelName)).id,
       );

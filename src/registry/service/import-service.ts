@@ -39,14 +39,14 @@ export class ImportService {
   ): Promise<{ outcome: ImportOutcome; bucket: BucketView }> {
     const { ctx } = this;
     const outcome = await ctx.db.transaction(async (tx) => {
-      const existing = await ctx.repo.findBucket(tx, scope, name);
+      const existing = await ctx.buckets.findBucket(tx, scope, name);
       if (existing) {
         if (
           existing.description === input.description &&
           JSON.stringify(existing.labels) === JSON.stringify(input.labels)
         )
           return 'unchanged';
-        await ctx.repo.updateBucket(tx, {
+        await ctx.buckets.updateBucket(tx, {
           ...existing,
           description: input.description,
           labels: input.labels,
@@ -67,7 +67,7 @@ export class ImportService {
         createdAt: storedTime(input.createdAt, now),
         updatedAt: storedTime(input.updatedAt, now),
       };
-      if (!(await ctx.repo.insertBucketIfAbsent(tx, bucket))) {
+      if (!(await ctx.buckets.insertBucketIfAbsent(tx, bucket))) {
         throw new ConflictError(
           'IMPORT_CONFLICT',
           `bucket "${name}" was created meanwhile; run the import again.`,
@@ -76,7 +76,7 @@ export class ImportService {
       await this.imports.setTimes(tx, 'buckets', id, bucket.createdAt, bucket.updatedAt);
       const [latestId] = await chooseIds(this.imports, tx, 'channels', [input.latest?.id]);
       const latestCreated = storedTime(input.latest?.createdAt, bucket.createdAt);
-      await ctx.repo.insertChannel(tx, {
+      await ctx.channels.insertChannel(tx, {
         id: latestId,
         bucketId: id,
         name: LATEST,
@@ -104,7 +104,7 @@ export class ImportService {
     const { ctx } = this;
     const { bucket, outcome, version } = await ctx.db.transaction(async (tx) => {
       // The bucket lock serialises this with completions, which also hand out names.
-      const bucket = await ctx.repo.lockBucket(tx, (await ctx.bucket(tx, scope, bucketName)).id);
+      const bucket = await ctx.buckets.lockBucket(tx, (await ctx.bucket(tx, scope, bucketName)).id);
       const done = await importVersion(
         ctx,
         this.imports,
@@ -137,7 +137,7 @@ export class ImportService {
   ): Promise<{ outcome: ImportOutcome; channel: ChannelView }> {
     const { ctx } = this;
     const { bucket, channel, outcome } = await ctx.db.transaction(async (tx) => {
-      const bucket = await ctx.repo.lockBucket(tx, (await ctx.bucket(tx, scope, bucketName)).id);
+      const bucket = await ctx.buckets.lockBucket(tx, (await ctx.bucket(tx, scope, bucketName)).id);
       const managed = channelName === LATEST;
       const ids = await this.versionIds(tx, bucket, [
         ...input.history.map((h) => h.versionFingerprint),
@@ -149,7 +149,7 @@ export class ImportService {
         assignedAt: storedTime(h.assignedAt, ctx.nowIso()),
       }));
       const versionId = ids[ids.length - 1];
-      let channel = await ctx.repo.findChannel(tx, bucket.id, channelName);
+      let channel = await ctx.channels.findChannel(tx, bucket.id, channelName);
       let outcome: ImportOutcome = 'unchanged';
       if (!channel) {
         const [id] = await chooseIds(this.imports, tx, 'channels', [input.id]);
@@ -166,7 +166,7 @@ export class ImportService {
           createdAt,
           updatedAt: storedTime(input.updatedAt, createdAt),
         };
-        await ctx.repo.insertChannel(tx, channel);
+        await ctx.channels.insertChannel(tx, channel);
         outcome = 'created';
       }
       const existing = await this.history(tx, channel);
@@ -186,7 +186,7 @@ export class ImportService {
       }
       for (const [i, h] of history.entries()) {
         if (i < existing.length) continue;
-        await ctx.repo.appendHistory(tx, { channelId: channel.id, seq: i + 1, ...h });
+        await ctx.channels.appendHistory(tx, { channelId: channel.id, seq: i + 1, ...h });
       }
       const wanted: Channel = {
         ...channel,
@@ -202,7 +202,7 @@ export class ImportService {
         wanted.versionId !== channel.versionId ||
         wanted.authorId !== channel.authorId;
       if (changed || outcome === 'created') {
-        await ctx.repo.updateChannel(tx, wanted);
+        await ctx.channels.updateChannel(tx, wanted);
         // A channel made bare for a parent link gets its own times with its first history.
         if (existing.length === 0 && input.createdAt)
           await this.imports.setTimes(
@@ -220,7 +220,11 @@ export class ImportService {
       }
       return { bucket, channel: wanted, outcome };
     });
-    const stored = (await ctx.repo.findChannel(ctx.db.reader, bucket.id, channel.name)) as Channel;
+    const stored = (await ctx.channels.findChannel(
+      ctx.db.reader,
+      bucket.id,
+      channel.name,
+    )) as Channel;
     return {
       outcome,
       channel: await channelView(ctx, ctx.db.reader, bucket, stored, ctx.clock.now()),
@@ -242,7 +246,7 @@ export class ImportService {
       }
       let id = known.get(fingerprint);
       if (!id) {
-        const version = await this.ctx.repo.findVersion(tx, bucket.id, fingerprint);
+        const version = await this.ctx.versions.findVersion(tx, bucket.id, fingerprint);
         if (!version) {
           throw new ConflictError(
             'IMPORT_REFERENCE_MISSING',
@@ -262,7 +266,10 @@ export class ImportService {
   private async history(tx: Executor, channel: Channel): Promise<Assignment[]> {
     const all: Assignment[] = [];
     for (let offset = 0; ; offset += HISTORY_PAGE) {
-      const page = await this.ctx.repo.listHistory(tx, channel.id, { offset, limit: HISTORY_PAGE });
+      const page = await this.ctx.channels.listHistory(tx, channel.id, {
+        offset,
+        limit: HISTORY_PAGE,
+      });
       all.push(...page);
       if (page.length < HISTORY_PAGE) break;
     }

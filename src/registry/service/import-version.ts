@@ -42,8 +42,8 @@ async function referenced(
   key: VersionKey,
   why: string,
 ): Promise<{ bucket: Bucket; version: Version }> {
-  const bucket = await ctx.repo.findBucket(tx, scope, key.bucket);
-  const version = bucket && (await ctx.repo.findVersion(tx, bucket.id, key.fingerprint));
+  const bucket = await ctx.buckets.findBucket(tx, scope, key.bucket);
+  const version = bucket && (await ctx.versions.findVersion(tx, bucket.id, key.fingerprint));
   if (!bucket || !version) {
     throw new ConflictError(
       'IMPORT_REFERENCE_MISSING',
@@ -64,7 +64,7 @@ async function parentChannel(
   id: string | undefined,
   actor: Actor,
 ): Promise<Channel> {
-  const found = await ctx.repo.findChannel(tx, bucket.id, name);
+  const found = await ctx.channels.findChannel(tx, bucket.id, name);
   if (found) return found;
   const [chosen] = await chooseIds(imports, tx, 'channels', [id]);
   const now = ctx.nowIso();
@@ -80,7 +80,7 @@ async function parentChannel(
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.repo.insertChannel(tx, channel);
+  await ctx.channels.insertChannel(tx, channel);
   return channel;
 }
 
@@ -139,7 +139,7 @@ export async function importVersion(
   const nameSeq = nameSeqOf(input.name, 'name');
   const createdAt = storedTime(input.createdAt, now);
   const updatedAt = storedTime(input.updatedAt, createdAt);
-  const existing = await ctx.repo.findVersion(tx, bucket.id, fingerprint);
+  const existing = await ctx.versions.findVersion(tx, bucket.id, fingerprint);
   const revocation = input.revocation;
   const inheritedFrom = revocation?.inheritedFrom
     ? (await referenced(ctx, tx, scope, revocation.inheritedFrom, 'the revoked ancestor')).version
@@ -167,7 +167,7 @@ export async function importVersion(
   const builds = await buildsOf(ctx, imports, tx, scope, actor, wanted.id, input.builds);
 
   if (existing) {
-    const current = (await ctx.repo.buildsOf(tx, [existing.id])).get(existing.id) ?? [];
+    const current = (await ctx.builds.buildsOf(tx, [existing.id])).get(existing.id) ?? [];
     const sameBuilds =
       JSON.stringify(current.map(content).sort()) === JSON.stringify(builds.map(content).sort());
     if (existing.complete) {
@@ -198,7 +198,7 @@ export async function importVersion(
         return { outcome: 'unchanged', version: existing };
       // Revoked there since: take the revocation as it is there.
       const revoked: Version = { ...existing, ...pickRevocation(wanted) };
-      await ctx.repo.updateVersion(tx, revoked);
+      await ctx.versions.updateVersion(tx, revoked);
       await ctx.audit(tx, scope, actor, 'version.import', `${bucket.name}/${fingerprint}`, {
         outcome: 'updated',
         revoke_at: revokeAt,
@@ -212,7 +212,7 @@ export async function importVersion(
     await imports.deleteBuildsOf(tx, existing.id);
     await writeBuilds(ctx, imports, tx, builds);
     const replaced: Version = { ...wanted, id: existing.id, createdAt: existing.createdAt };
-    await ctx.repo.updateVersion(tx, replaced);
+    await ctx.versions.updateVersion(tx, replaced);
     await bumpSequence(ctx, tx, bucket, nameSeq);
     await ctx.audit(tx, scope, actor, 'version.import', `${bucket.name}/${fingerprint}`, {
       outcome: 'updated',
@@ -222,8 +222,8 @@ export async function importVersion(
   }
 
   if (nameSeq !== null) await assertNameFree(imports, tx, bucket, nameSeq, fingerprint);
-  await ctx.repo.insertVersionIfAbsent(tx, wanted);
-  await ctx.repo.updateVersion(tx, wanted);
+  await ctx.versions.insertVersionIfAbsent(tx, wanted);
+  await ctx.versions.updateVersion(tx, wanted);
   await writeBuilds(ctx, imports, tx, builds);
   await bumpSequence(ctx, tx, bucket, nameSeq);
   await ctx.audit(tx, scope, actor, 'version.import', `${bucket.name}/${fingerprint}`, {
@@ -323,7 +323,7 @@ async function writeBuilds(
   builds: Build[],
 ): Promise<void> {
   for (const build of builds) {
-    await ctx.repo.insertBuild(tx, build);
+    await ctx.builds.insertBuild(tx, build);
     if (build.updatedAt !== build.createdAt)
       await imports.setTimes(tx, 'builds', build.id, build.createdAt, build.updatedAt);
   }
@@ -354,7 +354,7 @@ async function bumpSequence(
   bucket: Bucket,
   nameSeq: number | null,
 ): Promise<void> {
-  const locked = await ctx.repo.lockBucket(tx, bucket.id);
+  const locked = await ctx.buckets.lockBucket(tx, bucket.id);
   if (nameSeq !== null && nameSeq > locked.versionSeq)
-    await ctx.repo.updateBucket(tx, { ...locked, versionSeq: nameSeq });
+    await ctx.buckets.updateBucket(tx, { ...locked, versionSeq: nameSeq });
 }

@@ -90,7 +90,7 @@ export class ProjectRegistryService {
     return ctx.db.transaction(async (tx) => {
       const current = await this.ensure(tx, scope, DEFAULT_TIER);
       const buckets = await this.repo.bucketIds(tx, scope);
-      for (const id of buckets) await ctx.repo.deleteBucket(tx, id);
+      for (const id of buckets) await ctx.buckets.deleteBucket(tx, id);
       await this.repo.deleteEnforcedBlocks(tx, scope);
       await this.repo.delete(tx, scope);
       await ctx.audit(tx, scope, actor, 'registry.delete', 'registry', {

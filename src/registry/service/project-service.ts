@@ -27,7 +27,7 @@ export class ProjectService {
       entry.buckets += buckets;
       known.set(key, entry);
     };
-    for (const row of await this.ctx.repo.bucketCountsByScope(this.ctx.db.reader))
+    for (const row of await this.ctx.buckets.bucketCountsByScope(this.ctx.db.reader))
       add(row.organizationId, row.projectId, row.buckets);
     for (const principal of await this.auth.listPrincipals()) {
       for (const r of principal.roles) {

@@ -41,7 +41,7 @@ export class RevocationService {
         'revoke_at (or now + revoke_in) must be no later than 9999-12-31T23:59:59Z; use a nearer time.',
       );
     }
-    const version = await ctx.repo.lockVersion(tx, found.id);
+    const version = await ctx.versions.lockVersion(tx, found.id);
     if (!version.complete) {
       throw new ConflictError(
         'VERSION_INCOMPLETE',
@@ -67,13 +67,13 @@ export class RevocationService {
       revocationDescendants: !input.skipDescendants,
       updatedAt: now.toISOString(),
     };
-    await ctx.repo.updateVersion(tx, revoked);
+    await ctx.versions.updateVersion(tx, revoked);
     const affected = [revoked.id];
     if (!input.skipDescendants) {
       for (const child of await this.descendants(tx, version.id)) {
         // A descendant already revoked at or before this time keeps its own revocation.
         if (child.revokeAt && child.revokeAt <= revokeAt) continue;
-        await ctx.repo.updateVersion(tx, {
+        await ctx.versions.updateVersion(tx, {
           ...child,
           revokeAt,
           revocationMessage: input.message,
@@ -102,7 +102,7 @@ export class RevocationService {
 
   async restore(tx: Executor, bucket: Bucket, found: Version, actor: Actor): Promise<Version> {
     const { ctx } = this;
-    const version = await ctx.repo.lockVersion(tx, found.id);
+    const version = await ctx.versions.lockVersion(tx, found.id);
     if (!version.revokeAt) {
       throw new ConflictError(
         'VERSION_NOT_REVOKED',
@@ -114,10 +114,10 @@ export class RevocationService {
       // Name the version to restore: the nearest revoked ancestor may only inherit.
       const { revocationInheritedFrom: sourceId } = revokedAncestor;
       revokedAncestor =
-        (await ctx.repo.findVersionsByIds(tx, [sourceId])).get(sourceId) ?? revokedAncestor;
+        (await ctx.versions.findVersionsByIds(tx, [sourceId])).get(sourceId) ?? revokedAncestor;
     }
     if (revokedAncestor) {
-      const ancestorBucket = await ctx.repo.findBucketById(tx, revokedAncestor.bucketId);
+      const ancestorBucket = await ctx.buckets.findBucketById(tx, revokedAncestor.bucketId);
       throw new ConflictError(
         'ANCESTOR_REVOKED',
         `version "${version.fingerprint}" cannot be restored while its ancestor "${ancestorBucket?.name}/${revokedAncestor.fingerprint}" is revoked; restore the ancestor first.`,
@@ -135,11 +135,11 @@ export class RevocationService {
       revocationDescendants: true,
       updatedAt: now,
     });
-    await ctx.repo.updateVersion(tx, cleared(version));
+    await ctx.versions.updateVersion(tx, cleared(version));
     let restored = 0;
     for (const child of await this.descendants(tx, version.id)) {
       if (child.revocationInheritedFrom === version.id) {
-        await ctx.repo.updateVersion(tx, cleared(child));
+        await ctx.versions.updateVersion(tx, cleared(child));
         restored++;
       }
     }
@@ -155,14 +155,14 @@ export class RevocationService {
     const found: string[] = [];
     let frontier = [rootId];
     while (frontier.length > 0) {
-      const next = (await this.ctx.repo.childVersionIds(tx, frontier)).filter(
+      const next = (await this.ctx.builds.childVersionIds(tx, frontier)).filter(
         (id) => !seen.has(id),
       );
       next.forEach((id) => seen.add(id));
       found.push(...next);
       frontier = next;
     }
-    const versions = await this.ctx.repo.findVersionsByIds(tx, found);
+    const versions = await this.ctx.versions.findVersionsByIds(tx, found);
     return found.map((id) => versions.get(id)).filter((v): v is Version => v !== undefined);
   }
 
@@ -171,13 +171,13 @@ export class RevocationService {
     const seen = new Set([version.id]);
     let frontier = [version.id];
     while (frontier.length > 0) {
-      const builds = await this.ctx.repo.buildsOf(tx, frontier);
+      const builds = await this.ctx.builds.buildsOf(tx, frontier);
       const parentIds = [...builds.values()]
         .flat()
         .map((b) => b.parentVersionId)
         .filter((id): id is string => !!id && !seen.has(id));
       parentIds.forEach((id) => seen.add(id));
-      const parents = await this.ctx.repo.findVersionsByIds(tx, parentIds);
+      const parents = await this.ctx.versions.findVersionsByIds(tx, parentIds);
       for (const parent of parents.values()) if (parent.revokeAt) return parent;
       frontier = [...parents.keys()];
     }

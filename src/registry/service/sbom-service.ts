@@ -122,10 +122,10 @@ export class SbomService {
     const bucket = await ctx.bucket(ex, scope, bucketName);
     const now = ctx.clock.now();
     const served: { build: Build; channel: Channel | null }[] = [];
-    for (const channel of await ctx.repo.listChannels(ex, bucket.id)) {
+    for (const channel of await ctx.channels.listChannels(ex, bucket.id)) {
       const version = await effectiveVersion(ctx, ex, channel, now);
       if (!version) continue;
-      const builds = (await ctx.repo.buildsOf(ex, [version.id])).get(version.id) ?? [];
+      const builds = (await ctx.builds.buildsOf(ex, [version.id])).get(version.id) ?? [];
       for (const build of builds) served.push({ build, channel });
     }
     return this.packages(ex, served, filter);
@@ -171,7 +171,7 @@ export class SbomService {
   private async build(ex: Executor, scope: Scope, ref: BuildRef): Promise<Build> {
     const bucket = await this.ctx.bucket(ex, scope, ref.bucketName);
     const version = await this.ctx.version(ex, bucket, ref.fingerprint);
-    const build = ((await this.ctx.repo.buildsOf(ex, [version.id])).get(version.id) ?? []).find(
+    const build = ((await this.ctx.builds.buildsOf(ex, [version.id])).get(version.id) ?? []).find(
       (b) => b.id === ref.buildId,
     );
     if (!build) {

@@ -1,5 +1,5 @@
 import type { Build, Scope } from '../domain/model';
-import type { Page } from '../storage/repository';
+import type { Page } from '../storage/listing';
 import type { RegistryContext } from './context';
 import { versionViews, type VersionView } from './views';
 
@@ -20,8 +20,8 @@ export class SearchService {
     const { ctx } = this;
     const ex = ctx.db.reader;
     const now = ctx.clock.now();
-    const buildIds = await ctx.repo.buildIdsByExternalIdentifier(ex, query.externalIdentifier);
-    const builds = (await ctx.repo.findBuildsByIds(ex, buildIds)).filter(
+    const buildIds = await ctx.builds.buildIdsByExternalIdentifier(ex, query.externalIdentifier);
+    const builds = (await ctx.builds.findBuildsByIds(ex, buildIds)).filter(
       (b) =>
         (!query.platform || b.platform === query.platform) &&
         (!query.region ||
@@ -29,11 +29,11 @@ export class SearchService {
             (a) => a.externalIdentifier === query.externalIdentifier && a.region === query.region,
           )),
     );
-    const versions = await ctx.repo.findVersionsByIds(
+    const versions = await ctx.versions.findVersionsByIds(
       ex,
       builds.map((b) => b.versionId),
     );
-    const buckets = await ctx.repo.findBucketsByIds(
+    const buckets = await ctx.buckets.findBucketsByIds(
       ex,
       [...versions.values()].map((v) => v.bucketId),
     );

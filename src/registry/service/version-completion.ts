@@ -21,8 +21,8 @@ export async function completeVersion(
 ): Promise<Version> {
   // The bucket lock serialises completions, so names are gap-free and ordered, and a
   // build finishing concurrently is seen by whichever transaction locks second.
-  const locked = await ctx.repo.lockBucket(tx, bucket.id);
-  const version = await ctx.repo.lockVersion(tx, found.id);
+  const locked = await ctx.buckets.lockBucket(tx, bucket.id);
+  const version = await ctx.versions.lockVersion(tx, found.id);
   if (version.complete) return version;
   // A scheduled (e.g. inherited) revocation does not stop completion; one in effect does.
   if (isRevoked(version, ctx.clock.now())) {
@@ -32,7 +32,7 @@ export async function completeVersion(
       `version "${version.fingerprint}" is revoked; it cannot be completed.`,
     );
   }
-  const builds = (await ctx.repo.buildsOf(tx, [version.id])).get(version.id) ?? [];
+  const builds = (await ctx.builds.buildsOf(tx, [version.id])).get(version.id) ?? [];
   if (builds.length === 0) {
     if (!explicit) return version;
     throw new ValidationError(
@@ -52,9 +52,9 @@ export async function completeVersion(
   }
   const now = ctx.nowIso();
   const nameSeq = locked.versionSeq + 1;
-  await ctx.repo.updateBucket(tx, { ...locked, versionSeq: nameSeq, updatedAt: now });
+  await ctx.buckets.updateBucket(tx, { ...locked, versionSeq: nameSeq, updatedAt: now });
   const completed: Version = { ...version, complete: true, nameSeq, updatedAt: now };
-  await ctx.repo.updateVersion(tx, completed);
+  await ctx.versions.updateVersion(tx, completed);
   await ctx.audit(tx, bucket, actor, 'version.complete', `${bucket.name}/${version.fingerprint}`, {
     name: `v${nameSeq}`,
     automatic: !explicit,

@@ -1,7 +1,7 @@
 import type { Scope, TemplateType, Version } from '../domain/model';
 import { AbortedError, ConflictError } from '../errors';
 import { newId } from '../ids';
-import type { Page, SortKey } from '../storage/repository';
+import type { Page, SortKey } from '../storage/listing';
 import type { Actor, RegistryContext } from './context';
 import { rollBackChannels } from './channel-resolution';
 import { RevocationService, type RevokeInput } from './revocation-service';
@@ -48,7 +48,7 @@ export class VersionService {
         revocationRollback: true,
         revocationDescendants: true,
       };
-      if (await ctx.repo.insertVersionIfAbsent(tx, candidate)) {
+      if (await ctx.versions.insertVersionIfAbsent(tx, candidate)) {
         await ctx.audit(tx, scope, actor, 'version.create', `${bucketName}/${input.fingerprint}`);
       }
       return { bucket, version: await ctx.version(tx, bucket, input.fingerprint) };
@@ -65,7 +65,7 @@ export class VersionService {
     const { ctx } = this;
     const ex = ctx.db.reader;
     const bucket = await ctx.bucket(ex, scope, bucketName);
-    const version = await ctx.repo.findVersion(ex, bucket.id, fingerprint);
+    const version = await ctx.versions.findVersion(ex, bucket.id, fingerprint);
     if (!version) {
       throw new AbortedError(
         'VERSION_NOT_FOUND',
@@ -86,7 +86,7 @@ export class VersionService {
     const { ctx } = this;
     const ex = ctx.db.reader;
     const bucket = await ctx.bucket(ex, scope, bucketName);
-    const versions = await ctx.repo.listVersions(ex, bucket.id, page, sort);
+    const versions = await ctx.versions.listVersions(ex, bucket.id, page, sort);
     return versionViews(ctx, ex, bucket, versions, ctx.clock.now());
   }
 
@@ -131,11 +131,11 @@ export class VersionService {
     const { ctx } = this;
     await ctx.db.transaction(async (tx) => {
       const bucket = await ctx.bucket(tx, scope, bucketName);
-      const version = await ctx.repo.lockVersion(
+      const version = await ctx.versions.lockVersion(
         tx,
         (await ctx.version(tx, bucket, fingerprint)).id,
       );
-      const channels = await ctx.repo.channelsPointingAt(tx, [version.id]);
+      const channels = await ctx.channels.channelsPointingAt(tx, [version.id]);
       if (channels.length > 0 && !rollbackChannels) {
         throw new ConflictError(
           'VERSION_IN_USE',
@@ -144,7 +144,7 @@ export class VersionService {
         );
       }
       const moved = await rollBackChannels(ctx, tx, [version.id], ctx.clock.now());
-      await ctx.repo.deleteVersion(tx, version.id);
+      await ctx.versions.deleteVersion(tx, version.id);
       await ctx.audit(tx, scope, actor, 'version.delete', `${bucketName}/${fingerprint}`, {
         rolled_back: moved.map((c) => c.name),
       });

@@ -52,7 +52,7 @@ export async function servedVersionIds(
   channelIds: readonly string[],
   now: Date,
 ): Promise<Map<string, string | null>> {
-  const channels = await ctx.repo.findChannelsByIds(ex, channelIds);
+  const channels = await ctx.channels.findChannelsByIds(ex, channelIds);
   const served = await effectiveVersions(ctx, ex, [...channels.values()], now);
   return new Map(channelIds.map((id) => [id, served.get(id)?.id ?? null]));
 }
@@ -108,8 +108,8 @@ export async function versionViewsAcross(
   const versions = items.map((i) => i.version);
   const ids = versions.map((v) => v.id);
   const [builds, withChildren] = await Promise.all([
-    ctx.repo.buildsOf(ex, ids),
-    ctx.repo.versionsWithChildren(ex, ids),
+    ctx.builds.buildsOf(ex, ids),
+    ctx.builds.versionsWithChildren(ex, ids),
   ]);
   const links = [...builds.values()].flat().filter((b) => b.parentVersionId);
   const ancestorIds = versions
@@ -117,9 +117,9 @@ export async function versionViewsAcross(
     .filter((id): id is string => !!id);
   const [served, ancestors] = await Promise.all([
     servedVersionIds(ctx, ex, parentChannelIds(links), now),
-    ctx.repo.findVersionsByIds(ex, ancestorIds),
+    ctx.versions.findVersionsByIds(ex, ancestorIds),
   ]);
-  const ancestorBuckets = await ctx.repo.findBucketsByIds(
+  const ancestorBuckets = await ctx.buckets.findBucketsByIds(
     ex,
     [...ancestors.values()].map((v) => v.bucketId),
   );

@@ -1,7 +1,7 @@
 import type { EnforcedBlock, EnforcedBlockLink, EnforcedBlockVersion } from '../domain/governance';
 import type { Scope, TemplateType } from '../domain/model';
 import type { Executor, Row } from './database';
-import type { Page } from './repository';
+import type { Page } from './listing';
 
 const toBlock = (r: Row): EnforcedBlock => ({
   id: String(r.id),

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { scopeOf, actorOf } from '../auth';
 import type { Registry } from '../../registry';
 import { PACKER_PREFIX, type App } from '../app-types';
-import { BUCKET_SORT_FIELDS } from '../../storage/repository';
+import { BUCKET_SORT_FIELDS } from '../../storage/bucket-repository';
 import { pageOf, paginate } from '../pagination';
 import { sortOf } from '../sorting';
 import { presentBucket } from '../present';

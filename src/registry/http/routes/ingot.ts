@@ -5,7 +5,7 @@ import { versionName, type Consumer, type Scope } from '../../domain/model';
 import { actorOf, scopeOf } from '../auth';
 import { INGOT_PREFIX, type App } from '../app-types';
 import { pageOf, paginate } from '../pagination';
-import type { Page } from '../../storage/repository';
+import type { Page } from '../../storage/listing';
 import { presentVersion } from '../present';
 import {
   BucketParams,

@@ -6,7 +6,7 @@ import type { TemplateType } from '../../domain/model';
 import type { VersionUpdate } from '../../service/version-service';
 import { actorOf, scopeOf } from '../auth';
 import { PACKER_PREFIX, type App } from '../app-types';
-import { VERSION_SORT_FIELDS } from '../../storage/repository';
+import { VERSION_SORT_FIELDS } from '../../storage/version-repository';
 import { pageOf, paginate } from '../pagination';
 import { sortOf } from '../sorting';
 import { presentVersion } from '../present';
