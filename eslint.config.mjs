@@ -9,7 +9,16 @@ export default tseslint.config(
   // not. They are type-checked against the packed package by test/examples/, not by
   // tsconfig.json: they import `ingot/…` as an adopter's project does.
   {
-    ignores: ['dist/**', 'node_modules/**', '.ingot/**', '.scratch/**', 'examples/*/bin/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.ingot/**',
+      '.scratch/**',
+      'examples/*/bin/**',
+      // Build outputs of the benchmarks and of native/.
+      'bench/results/**',
+      'native/build/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
