@@ -83,6 +83,16 @@ export class TestRegistry<C extends Clock = ManualClock> {
   }
 
   /** Calls the API; `as` picks the caller (admin by default, null for anonymous). */
+  /**
+   * Closes the keep-alive connections no request is using, and waits until this
+   * process's `fetch` has seen them closed: its next request opens a connection of its own.
+   */
+  async closeIdleConnections(): Promise<void> {
+    this.running.app.server.closeIdleConnections();
+    // The clients read the end of their connections in the poll phase between two turns.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   async api<T = any>(
     method: string,
     url: string,
