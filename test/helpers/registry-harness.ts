@@ -82,7 +82,6 @@ export class TestRegistry<C extends Clock = ManualClock> {
     return { clientId: principal.clientId, clientSecret };
   }
 
-  /** Calls the API; `as` picks the caller (admin by default, null for anonymous). */
   /**
    * Closes the keep-alive connections no request is using, and waits until this
    * process's `fetch` has seen them closed: its next request opens a connection of its own.
@@ -93,6 +92,7 @@ export class TestRegistry<C extends Clock = ManualClock> {
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
 
+  /** Calls the API; `as` picks the caller (admin by default, null for anonymous). */
   async api<T = any>(
     method: string,
     url: string,
