@@ -221,7 +221,7 @@ async function evaluate(shape: Shape, registry: TestRegistry): Promise<Result> {
       secretKeys: ['ingot:registryClientId', 'ingot:registryClientSecret'],
     });
     engine.install();
-    resetRegistryClients();
+    await resetRegistryClients(registry);
     const start = performance.now();
     const outputs = runFleet();
     await Promise.all([resolved(outputs.pools), resolved(outputs.images)]);
@@ -303,7 +303,7 @@ async function compareResolution(
   let beforeIds: string[] = [];
   let afterIds: string[] = [];
   for (let run = 0; run < RUNS; run++) {
-    resetRegistryClients();
+    await resetRegistryClients(registry);
     let start = performance.now();
     beforeIds = [];
     for (const q of queries) {
@@ -329,7 +329,7 @@ async function compareResolution(
       ms: performance.now() - start,
     });
 
-    resetRegistryClients();
+    await resetRegistryClients(registry);
     start = performance.now();
     const buckets = [...new Set(queries.map((q) => q.bucket))];
     const resolved = new Map<string, Record<string, unknown>>();
@@ -435,7 +435,7 @@ async function main(): Promise<void> {
     const constant = results.every((r) => perBucket(r) === perBucket(base));
     const largest = results[results.length - 1];
     console.log(
-      `\nRegistry requests per bucket (after the one token request): ${constant ? 'constant' : 'GROWING'} — ${perBucket(base).toFixed(0)} for 1 pool in 1 region, ${perBucket(largest).toFixed(0)} for ${largest.pools} pools in ${largest.poolRegions} pool-regions (check: lookup; create: lookup + consumer record).`,
+      `\nRegistry requests per bucket (after the one token request): ${constant ? 'constant' : 'GROWING'} — ${perBucket(base).toFixed(0)} for 1 pool in 1 region, ${perBucket(largest).toFixed(0)} for ${largest.pools} pools in ${largest.poolRegions} pool-regions (check: lookup; create: consumer record). Each run starts as a new pulumi up process does: no client, no token, no connection.`,
     );
     console.log(
       `Resources per pool-region: ${(base.resources / base.poolRegions).toFixed(1)} → ${(largest.resources / largest.poolRegions).toFixed(1)}; evaluation per pool-region: ${perPoolRegion(base).toFixed(1)} ms → ${perPoolRegion(largest).toFixed(1)} ms (${(perPoolRegion(largest) / perPoolRegion(base)).toFixed(2)}×).`,

@@ -28,7 +28,7 @@ describe('fleet bootstrap: channels checked before anything is created', functio
     stacks?: Record<string, Record<string, unknown>>,
   ) {
     const engine = fleet.engine(stack, fleet.stackConfig(stack, values), undefined, stacks);
-    resetRegistryClients();
+    await resetRegistryClients(fleet.registry);
     const error = await startFleet().then(
       () => assert.fail(`the ${stack} fleet started on channels without versions`),
       (e: unknown) => e,
@@ -110,7 +110,7 @@ describe('fleet bootstrap: channels checked before anything is created', functio
     for (const bucket of ['runner-ubuntu', 'runner-windows', 'runner-macos'])
       await pointChannel(fleet.registry, bucket, 'dev', `${bucket}-1`);
     const engine = fleet.engine('dev', fleet.stackConfig('dev'));
-    resetRegistryClients();
+    await resetRegistryClients(fleet.registry);
     const outputs = await startFleet();
     assert.equal(outputs.channel, 'dev');
     assert.equal((await resolved(outputs.pools))['ubuntu-small'].image.version, 'v1');

@@ -144,7 +144,7 @@ export class FleetRegistry {
   ): Promise<Deployment> {
     const config = this.stackConfig(stack, values);
     const engine = this.engine(stack, config, [...SECRET_KEYS, ...extraSecretKeys], {}, cloud);
-    resetRegistryClients();
+    await resetRegistryClients(this.registry);
     const outputs = runFleet();
     const [pools, images, scaler] = await Promise.all([
       resolved(outputs.pools),

@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { RegistryClient } from '../../src/client/registry-client';
 import { CHANNEL_IMAGES_TYPE } from '../../src/provider/channel-images';
 import { loadSerializedProvider } from '../helpers/pulumi-mocks';
+import type { TestRegistry } from '../helpers/registry-harness';
 
 /** A stable EC2-shaped instance id for a resource name. */
 function ec2InstanceId(name: string): string {
@@ -259,7 +260,15 @@ export function registryRequests(): number {
   return [...(clients?.values() ?? [])].reduce((sum, c) => sum + c.transport.requests, 0);
 }
 
-/** Forgets the providers' shared clients, so the next run pays for its own token. */
-export function resetRegistryClients(): void {
+/**
+ * Starts a run as a new `pulumi up` process would: no registry client, so it pays for its
+ * own token, and no connection to the registry. An evaluation under mocks holds the event
+ * loop for as long as it runs (minutes for a large fleet on a loaded machine), so neither
+ * side's keep-alive timer fires: a connection an earlier run left idle past the server's
+ * keep-alive timeout (72 s) would carry this run's first request, the server would then
+ * close it unread (ECONNRESET), and the transport's retry would count one request more.
+ */
+export async function resetRegistryClients(registry: TestRegistry): Promise<void> {
   (globalThis as { __ingotRegistryClients?: Map<string, unknown> }).__ingotRegistryClients?.clear();
+  await registry.closeIdleConnections();
 }

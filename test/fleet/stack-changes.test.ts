@@ -3,7 +3,7 @@ import type { PoolConfig } from '../../src/config/fleet-config';
 import { FleetConfigError } from '../../src/config/problems';
 import { runFleet } from '../../src/fleet/program';
 import { CHANNEL_IMAGES_TYPE } from '../../src/provider/channel-images';
-import type { Recorded } from './fleet-engine';
+import type { CloudModel, Recorded } from './fleet-engine';
 import { AWS_REGIONS, channelFingerprint, FleetRegistry, GCP_REGIONS } from './fleet-deploy';
 import { T } from './fleet-graph';
 import {
@@ -150,7 +150,39 @@ describe('runner fleet stacks: channel moves, revocations, scale, bad config', f
       assert.equal(small.engine.ofType(CHANNEL_IMAGES_TYPE).length, 1);
       assert.equal(large.engine.ofType(CHANNEL_IMAGES_TYPE).length, 1);
       assert.ok(large.engine.resources.length > 5 * small.engine.resources.length);
-      assert.equal(large.requests, small.requests);
+      // One token request, then for the one bucket its lookup (check) and consumer record (create).
+      assert.equal(small.requests, 3);
+      assert.equal(large.requests, 3);
+    });
+
+    it('count no retry when a run holds the event loop past the keep-alive timeout of the last run', async () => {
+      // An evaluation under mocks holds the loop while it runs (minutes for a large fleet):
+      // no keep-alive timer fires, and a connection the last run left idle past the
+      // registry's timeout (72 s, shortened here) would carry this run's first request
+      // into a reset and a retry.
+      const server = fleet.registry.running.app.server;
+      const keepAlive = server.keepAliveTimeout;
+      server.keepAliveTimeout = 3_000;
+      try {
+        await fleet.deploy('prod');
+        let held = false;
+        const holdLoop: CloudModel = {
+          register: async () => {
+            if (!held) {
+              held = true;
+              const until = Date.now() + 5_000;
+              while (Date.now() < until);
+            }
+            return undefined;
+          },
+        };
+        const run = await fleet.deploy('prod', undefined, [], holdLoop);
+        const buckets = run.engine.ofType(CHANNEL_IMAGES_TYPE).length;
+        assert.equal(buckets, 3);
+        assert.equal(run.requests, 1 + 2 * buckets);
+      } finally {
+        server.keepAliveTimeout = keepAlive;
+      }
     });
   });
 

@@ -82,6 +82,16 @@ export class TestRegistry<C extends Clock = ManualClock> {
     return { clientId: principal.clientId, clientSecret };
   }
 
+  /**
+   * Closes the keep-alive connections no request is using, and waits until this
+   * process's `fetch` has seen them closed: its next request opens a connection of its own.
+   */
+  async closeIdleConnections(): Promise<void> {
+    this.running.app.server.closeIdleConnections();
+    // The clients read the end of their connections in the poll phase between two turns.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   /** Calls the API; `as` picks the caller (admin by default, null for anonymous). */
   async api<T = any>(
     method: string,

@@ -136,7 +136,7 @@ describe('delivery walk-through: empty registry to prod, rollback hold', functio
   /** `pulumi up` of a fleet stack: the program under the engine harness, against the registry. */
   async function fleetUp(stack: 'staging' | 'prod') {
     const engineHarness = fleet.engine(stack, fleet.stackConfig(stack));
-    resetRegistryClients();
+    await resetRegistryClients(fleet.registry);
     const outputs = await startFleet();
     const images = await new Promise<Record<string, { fingerprint: string }>>((resolve) =>
       outputs.images.apply((v) => resolve(v as Record<string, { fingerprint: string }>)),
@@ -146,7 +146,7 @@ describe('delivery walk-through: empty registry to prod, rollback hold', functio
 
   it('on the empty registry the staging fleet stops before creating anything, naming every gap', async () => {
     const engineHarness = fleet.engine('staging', fleet.stackConfig('staging'));
-    resetRegistryClients();
+    await resetRegistryClients(fleet.registry);
     const error = await startFleet().then(
       () => assert.fail('the staging fleet started on an empty registry'),
       (e: unknown) => e,
