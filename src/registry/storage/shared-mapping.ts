@@ -11,6 +11,21 @@ const ADDON = path.join('native', 'build', 'Release', 'shm_view.node');
 let addon: ShmView | null | undefined;
 
 /**
+ * The addon in `file`, or null when it does not load: built for another platform (a
+ * copied node_modules), the pread still answers, and the start-up line's changeCheck
+ * says which is in use.
+ */
+export function loadAddon(file: string): ShmView | null {
+  const loaded = { exports: {} as ShmView };
+  try {
+    process.dlopen(loaded, file);
+  } catch {
+    return null;
+  }
+  return typeof loaded.exports.mapFile === 'function' ? loaded.exports : null;
+}
+
+/**
  * The built addon from this package's root (the first directory above this file with a
  * package.json: src/ under ts-node, dist/src/ compiled, the benchmarks' build directory),
  * or null when it was not built (no compiler at install, Windows): callers then read with
@@ -22,11 +37,7 @@ export function sharedMappingAddon(): ShmView | null {
   for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     if (!fs.existsSync(path.join(dir, 'package.json'))) continue;
     const file = path.join(dir, ADDON);
-    if (fs.existsSync(file)) {
-      const loaded = { exports: {} as ShmView };
-      process.dlopen(loaded, file);
-      addon = loaded.exports;
-    }
+    if (fs.existsSync(file)) addon = loadAddon(file);
     break;
   }
   return addon;

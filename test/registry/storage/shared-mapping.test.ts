@@ -3,7 +3,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mapSharedFile, sharedMappingAddon } from '../../../src/registry/storage/shared-mapping';
+import {
+  loadAddon,
+  mapSharedFile,
+  sharedMappingAddon,
+} from '../../../src/registry/storage/shared-mapping';
 
 // native/shm-view.c: a read-only MAP_SHARED view, the way SQLite's other connections see
 // the -shm file they write through their own mappings.
@@ -16,6 +20,12 @@ describe('shared mapping (native/shm-view.c)', () => {
 
   it('is built on this machine (npm install runs native/build.js)', () => {
     assert.equal(typeof sharedMappingAddon()?.mapFile, 'function');
+  });
+
+  it('takes an addon that does not load (built elsewhere) for none, so the pread answers', () => {
+    const file = path.join(dir, 'shm_view.node');
+    fs.writeFileSync(file, 'not a shared object');
+    assert.equal(loadAddon(file), null);
   });
 
   it("shows another process's writes to the file without reading it again", () => {
