@@ -218,13 +218,16 @@ describeEachEngine('token revocation (RFC 7009, POST /oauth2/revoke)', (registry
 });
 
 describeEachEngine('the metrics role', (registry) => {
+  /** A token of a new registry-wide metrics principal named `name`. */
+  const metricsToken = async (name: string) => {
+    const r = registry();
+    const created = await r.ok('POST', '/ingot/v1/principals', { name, role: 'metrics' });
+    return (await tokenFor(r, creds(created))).token;
+  };
+
   it('reads /metrics and nothing else', async () => {
     const r = registry();
-    const created = await r.ok('POST', '/ingot/v1/principals', {
-      name: 'prometheus',
-      role: 'metrics',
-    });
-    const { token } = await tokenFor(r, creds(created));
+    const token = await metricsToken('prometheus');
     const metrics = await call(r, 'GET', '/metrics', token);
     assert.equal(metrics.status, 200);
     assert.match(metrics.body, /ingot_http_requests_total/);
@@ -243,11 +246,7 @@ describeEachEngine('the metrics role', (registry) => {
 
   it("revokes its own token (RFC 7009), and nobody else's", async () => {
     const r = registry();
-    const created = await r.ok('POST', '/ingot/v1/principals', {
-      name: 'prometheus-revoking',
-      role: 'metrics',
-    });
-    const { token } = await tokenFor(r, creds(created));
+    const token = await metricsToken('prometheus-revoking');
     const { token: adminToken } = await tokenFor(r, r.admin);
     const others = await call(r, 'POST', '/oauth2/revoke', token, { token: adminToken });
     assert.equal(others.status, 403, JSON.stringify(others.body));
